@@ -1,0 +1,1 @@
+"""PostgreSQL schema: versioned SQL files and the migrator that applies them."""

@@ -1,0 +1,1 @@
+"""The event store and the events it holds: every fact of the engine, append-only."""

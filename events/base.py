@@ -1,0 +1,57 @@
+"""What every stored event shares: identity, patient, time and provenance."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+# Opaque identifiers only: ids reach workflow IDs, search attributes and logs, so they must never
+# carry a name, MBI or birth date. The pattern keeps them to id-like characters.
+OpaqueId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$")]
+
+
+class EventMeta(BaseModel):
+    """Provenance: which system said it, who did it, and which message caused it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")] = (
+        "upstream"
+    )
+    actor: OpaqueId | None = None
+    correlation_id: OpaqueId | None = None
+    causation_id: OpaqueId | None = None
+
+
+class PatientEvent(BaseModel):
+    """Base of every event in a patient's stream.
+
+    ``event_id`` is business identity (the upstream message id, or a key the engine derives
+    from the decision it records), unique per ``meta.source``; ``store_key`` is what the store
+    deduplicates on. ``occurred_at`` is when it happened in the world; the store adds
+    ``recorded_at`` when it was written.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str
+    schema_version: int
+    event_id: OpaqueId
+    patient_id: OpaqueId
+    occurred_at: AwareDatetime
+    meta: EventMeta = EventMeta()
+
+    @property
+    def stream(self) -> str:
+        return stream_for(self.patient_id)
+
+    @property
+    def store_key(self) -> str:
+        return f"{self.meta.source}:{self.event_id}"
+
+
+def stream_for(patient_id: str) -> str:
+    """The stream name of one patient: opaque, as the patient id is."""
+    return f"patient-{patient_id}"
+

