@@ -1,0 +1,122 @@
+"""Events the engine itself records: what it decided, and when. ``meta.source`` is ``engine``."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from care.decision import CodeUnits, MonthDecision
+from events.base import EventMeta, OpaqueId, PatientEvent
+from events.upstream import ServiceMonth
+
+ENGINE = EventMeta(source="engine")
+
+Phase = Literal[
+    "identified",
+    "eligible",
+    "ineligible",
+    "enrolling",
+    "enrolled",
+    "declined",
+    "unreachable",
+    "active",
+    "ended",
+]
+
+
+class EligibilityScreened(PatientEvent):
+    """The screening heuristic's answer; a clinician confirms it (no official CMS code list)."""
+
+    type: Literal["eligibility_screened"] = "eligibility_screened"
+    schema_version: Literal[1] = 1
+    meta: EventMeta = ENGINE
+    program: Literal["ccm", "pcm", "apcm"] | None
+    conditions: list[str]
+    reasons: list[str]
+
+
+class PhaseChanged(PatientEvent):
+    """The patient moved from one step of the program to the next."""
+
+    type: Literal["phase_changed"] = "phase_changed"
+    schema_version: Literal[1] = 1
+    meta: EventMeta = ENGINE
+    previous: Phase
+    phase: Phase
+    reason: str
+
+
+class MonthAtRiskFlagged(PatientEvent):
+    """On the check day, the month's minutes are short of the threshold: outreach needed."""
+
+    type: Literal["month_at_risk_flagged"] = "month_at_risk_flagged"
+    schema_version: Literal[1] = 1
+    meta: EventMeta = ENGINE
+    service_month: ServiceMonth
+    minutes_so_far: int
+    minutes_needed: int
+    days_left: int
+    reachable: bool
+
+
+class MonthClosed(PatientEvent):
+    """The month was evaluated after its grace period; the decision is final for that month."""
+
+    type: Literal["month_closed"] = "month_closed"
+    schema_version: Literal[1] = 1
+    meta: EventMeta = ENGINE
+    service_month: ServiceMonth
+    decision: MonthDecision
+
+
+class ClaimPrepared(PatientEvent):
+    """A claim for a billed month, awaiting submission. One per patient-month, ever."""
+
+    type: Literal["claim_prepared"] = "claim_prepared"
+    schema_version: Literal[1] = 1
+    meta: EventMeta = ENGINE
+    claim_id: OpaqueId
+    service_month: ServiceMonth
+    practitioner_id: OpaqueId
+    codes: list[CodeUnits]
+    date_of_service: date
+    allowed_amount: Decimal | None
+    patient_share: Decimal | None
+
+
+class ClaimSubmitted(PatientEvent):
+    """The claim was handed to the clearinghouse adapter (by default: the claims outbox)."""
+
+    type: Literal["claim_submitted"] = "claim_submitted"
+    schema_version: Literal[1] = 1
+    meta: EventMeta = ENGINE
+    claim_id: OpaqueId
+    service_month: ServiceMonth
+    submission_ref: str
+
+
+class LateEntryRecorded(PatientEvent):
+    """Documentation dated in a month already closed: kept and reported, never re-billed."""
+
+    type: Literal["late_entry_recorded"] = "late_entry_recorded"
+    schema_version: Literal[1] = 1
+    meta: EventMeta = ENGINE
+    service_month: ServiceMonth
+    late_event_id: str
+    late_event_type: str
+
+
+DecisionEvent = Annotated[
+    EligibilityScreened
+    | PhaseChanged
+    | MonthAtRiskFlagged
+    | MonthClosed
+    | ClaimPrepared
+    | ClaimSubmitted
+    | LateEntryRecorded,
+    Field(discriminator="type"),
+]
+
