@@ -1,0 +1,35 @@
+"""Connections to the two services every process needs: the Temporal client and the asyncpg pool."""
+
+from __future__ import annotations
+
+import asyncpg
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from db.migrate import migrate
+
+
+async def connect_client(address: str, namespace: str) -> Client:
+    """A client using the pydantic converter that workers, tests and the Replayer also use."""
+    return await Client.connect(
+        address, namespace=namespace, data_converter=pydantic_data_converter
+    )
+
+
+async def migrate_database(database_url: str) -> list[str]:
+    """Applies pending migrations; returns their names (empty when up to date).
+
+    Safe on every start of every process: the migrator serialises concurrent callers with a lock.
+    """
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await migrate(conn)
+    finally:
+        await conn.close()
+
+
+async def open_pool(database_url: str) -> tuple[asyncpg.Pool, list[str]]:
+    """A pool on a migrated schema, and the migrations this call applied."""
+    applied = await migrate_database(database_url)
+    pool: asyncpg.Pool = await asyncpg.create_pool(database_url, min_size=1, max_size=10)
+    return pool, applied
