@@ -10,8 +10,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from runtime.errors import ServiceUnavailable
 
-class BinaryNotFound(RuntimeError):
+
+class BinaryNotFound(ServiceUnavailable):
     """A required executable is neither next to the interpreter nor on ``PATH``."""
 
 

@@ -18,6 +18,7 @@ from temporalio.client import Client
 
 from runtime.binaries import temporal_cli
 from runtime.connect import connect_client
+from runtime.errors import ServiceUnavailable
 from workflows import search_attributes
 
 HOST = "127.0.0.1"
@@ -25,11 +26,11 @@ LOG_FILE = "temporal.log"
 STARTUP_TIMEOUT_S = 120.0
 
 
-class PortInUse(RuntimeError):
+class PortInUse(ServiceUnavailable):
     """A port the dev stack needs is already bound by some other process."""
 
 
-class ServerFailed(RuntimeError):
+class ServerFailed(ServiceUnavailable):
     """The dev server exited or never became ready; the message carries its log tail."""
 
 

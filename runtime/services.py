@@ -1,0 +1,64 @@
+"""``<data_dir>/services.json``: where a running ``ccm dev`` serves, for other processes to find.
+
+``ccm dev`` publishes it once everything is up and withdraws it on stop. A file whose owner or any
+listed service process has died (``ccm dev`` was SIGKILLed) is stale and treated as absent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from runtime.processes import pid_alive
+
+SERVICES_FILE = "services.json"
+
+
+class Services(BaseModel):
+    """Addresses and pids of what one ``ccm dev`` process started (``None``: not started by it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    owner_pid: int
+    data_dir: str
+    database_url: str | None = None
+    postgres_pid: int | None = None
+    temporal_address: str | None = None
+    temporal_pid: int | None = None
+    ui_url: str | None = None
+
+    def alive(self) -> bool:
+        """True while the owner and every service it lists are still running."""
+        pids = [self.owner_pid, self.postgres_pid, self.temporal_pid]
+        return all(pid_alive(pid) for pid in pids if pid is not None)
+
+
+def read_running(data_dir: Path) -> Services | None:
+    """The live ``ccm dev`` serving ``data_dir``; ``None`` if none runs (or the file is stale)."""
+    path = data_dir / SERVICES_FILE
+    try:
+        services = Services.model_validate_json(path.read_text())
+    except (FileNotFoundError, ValidationError):
+        return None
+    return services if services.alive() else None
+
+
+def publish(data_dir: Path, services: Services) -> None:
+    """Writes the file atomically so a reader never sees half of it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = data_dir / f".{SERVICES_FILE}.{os.getpid()}"
+    tmp.write_text(services.model_dump_json(indent=2))
+    tmp.replace(data_dir / SERVICES_FILE)
+
+
+def withdraw(data_dir: Path, owner_pid: int) -> None:
+    """Removes the file if ``owner_pid`` published it (never another process's file)."""
+    path = data_dir / SERVICES_FILE
+    try:
+        current = Services.model_validate_json(path.read_text())
+    except (FileNotFoundError, ValidationError):
+        return
+    if current.owner_pid == owner_pid:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,143 @@
+"""Resolves the database and Temporal a process should use, starting embedded ones if asked.
+
+For each of the two services, in order: the address set in the environment; else the one a live
+``ccm dev`` published for this data dir (``services.json``); else, with ``start_missing``, an
+embedded one this stack starts and stops on exit; else a ``ServiceUnavailable`` saying what to do.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import asyncpg
+from temporalio.client import Client
+
+from runtime import services
+from runtime.connect import connect_client, open_pool
+from runtime.embedded_pg import start_postgres
+from runtime.errors import ServiceUnavailable
+from runtime.settings import Settings
+from runtime.temporal_dev import start_temporal_dev
+
+
+class AlreadyRunning(ServiceUnavailable):
+    """Another ``ccm dev`` already serves this data dir."""
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Connected services; ``started`` names those this stack owns and will stop on exit."""
+
+    database_url: str
+    temporal_address: str
+    pool: asyncpg.Pool
+    client: Client
+    applied_migrations: list[str]
+    ui_url: str | None
+    started: list[str]
+
+
+@dataclass
+class _Resolved:
+    url: str
+    pid: int | None = None  # set only when this stack started the service
+    ui_url: str | None = None
+
+
+@asynccontextmanager
+async def open_database(settings: Settings, *, start_missing: bool) -> AsyncIterator[str]:
+    """Yields a database URL only (for ``ccm db``); stops on exit a server it started."""
+    async with AsyncExitStack() as exits:
+        resolved = await _database(settings, _running(settings), start_missing, exits)
+        yield resolved.url
+
+
+@asynccontextmanager
+async def open_stack(
+    settings: Settings, *, start_missing: bool, publish: bool = False
+) -> AsyncIterator[Stack]:
+    """Yields a migrated pool and a connected client; stops on exit whatever it started.
+
+    ``publish`` (for ``ccm dev``) refuses when a live ``ccm dev`` already serves the data dir and
+    writes ``services.json`` for the services this stack started, withdrawn before they stop.
+    """
+    running = _running(settings)
+    if publish and running is not None:
+        raise AlreadyRunning(
+            f"`ccm dev` is already running for {settings.data_dir} (pid {running.owner_pid})"
+        )
+    async with AsyncExitStack() as exits:
+        db = await _database(settings, running, start_missing, exits)
+        temporal = await _temporal(settings, running, start_missing, exits)
+        if publish:
+            _publish(settings, db, temporal, exits)
+        pool, applied = await open_pool(db.url)
+        exits.push_async_callback(pool.close)
+        client = await connect_client(temporal.url, settings.temporal_namespace)
+        started = [name for name, r in (("postgres", db), ("temporal", temporal)) if r.pid]
+        yield Stack(db.url, temporal.url, pool, client, applied, temporal.ui_url, started)
+
+
+def _running(settings: Settings) -> services.Services | None:
+    if settings.database_url and settings.temporal_address:
+        return None
+    return services.read_running(settings.data_dir)
+
+
+async def _database(
+    settings: Settings,
+    running: services.Services | None,
+    start_missing: bool,
+    exits: AsyncExitStack,
+) -> _Resolved:
+    if settings.database_url:
+        return _Resolved(settings.database_url)
+    if running is not None and running.database_url:
+        return _Resolved(running.database_url)
+    if not start_missing:
+        raise ServiceUnavailable("no database: set CCM_DATABASE_URL or run `ccm dev`")
+    pg = await start_postgres(settings.data_dir)
+    exits.push_async_callback(pg.stop)
+    return _Resolved(pg.uri, pg.pid)
+
+
+async def _temporal(
+    settings: Settings,
+    running: services.Services | None,
+    start_missing: bool,
+    exits: AsyncExitStack,
+) -> _Resolved:
+    if settings.temporal_address:
+        return _Resolved(settings.temporal_address)
+    if running is not None and running.temporal_address:
+        return _Resolved(running.temporal_address, ui_url=running.ui_url)
+    if not start_missing:
+        raise ServiceUnavailable("no Temporal: set TEMPORAL_ADDRESS or run `ccm dev`")
+    server = await start_temporal_dev(
+        settings.data_dir,
+        port=settings.temporal_port,
+        ui_port=settings.ui_port,
+        namespace=settings.temporal_namespace,
+    )
+    exits.push_async_callback(server.stop)
+    return _Resolved(server.address, server.pid, server.ui_url)
+
+
+def _publish(settings: Settings, db: _Resolved, temporal: _Resolved, exits: AsyncExitStack) -> None:
+    owner = os.getpid()
+    services.publish(
+        settings.data_dir,
+        services.Services(
+            owner_pid=owner,
+            data_dir=str(settings.data_dir),
+            database_url=db.url if db.pid else None,
+            postgres_pid=db.pid,
+            temporal_address=temporal.url if temporal.pid else None,
+            temporal_pid=temporal.pid,
+            ui_url=temporal.ui_url if temporal.pid else None,
+        ),
+    )
+    exits.callback(services.withdraw, settings.data_dir, owner)
