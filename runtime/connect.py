@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 import asyncpg
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -33,3 +35,12 @@ async def open_pool(database_url: str) -> tuple[asyncpg.Pool, list[str]]:
     applied = await migrate_database(database_url)
     pool: asyncpg.Pool = await asyncpg.create_pool(database_url, min_size=1, max_size=10)
     return pool, applied
+
+
+def redact_password(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for printing and logging."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))

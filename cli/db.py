@@ -1,0 +1,46 @@
+"""``ccm db migrate``: applies the versioned schema idempotently."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from runtime.connect import migrate_database
+from runtime.errors import ServiceUnavailable
+from runtime.logging import configure_logging
+from runtime.settings import Settings
+from runtime.stack import open_database
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("db", help="database schema")
+    actions = parser.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    migrate = actions.add_parser(
+        "migrate",
+        help="apply pending migrations (CCM_DATABASE_URL, a running `ccm dev` or the embedded one)",
+    )
+    migrate.set_defaults(handler=run_migrate)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    """Prints each migration applied, or "up to date"; exit code 1 if no database is reachable."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    try:
+        applied = asyncio.run(_migrate(settings))
+    except ServiceUnavailable as exc:
+        print(f"ccm db migrate: {exc}", file=sys.stderr)
+        return 1
+    for name in applied:
+        print(f"applied {name}")
+    if not applied:
+        print("up to date")
+    return 0
+
+
+async def _migrate(settings: Settings) -> list[str]:
+    # Without a configured or running database, the embedded one in the data dir is started just
+    # for this and stopped again: its data persists for the next `ccm dev`.
+    async with open_database(settings, start_missing=True) as url:
+        return await migrate_database(url)

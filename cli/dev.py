@@ -1,0 +1,82 @@
+"""``ccm dev``: the whole stack on embedded defaults, running until Ctrl-C or SIGTERM.
+
+Brings up PostgreSQL and the Temporal dev server (Web UI included) under the data dir, applies the
+schema, runs the worker and the projection runner, and on stop shuts them down in reverse order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+from runtime.connect import redact_password
+from runtime.errors import ServiceUnavailable
+from runtime.lifecycle import run_until_stopped, stop_on_signals
+from runtime.logging import configure_logging
+from runtime.settings import Settings
+from runtime.stack import Stack, open_stack
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("dev", help="run the whole stack locally until Ctrl-C")
+    parser.add_argument(
+        "--exit-after-start",
+        action="store_true",
+        help="bring everything up, print where it is, then shut down (a smoke test)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit code 0 after a clean stop, 1 when a service could not start or failed."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    try:
+        asyncio.run(_dev(settings, exit_after_start=args.exit_after_start))
+    except ServiceUnavailable as exc:
+        print(f"ccm dev: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _dev(settings: Settings, *, exit_after_start: bool) -> None:
+    # Handlers first: a Ctrl-C during start-up then still stops what was started, in order.
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    async with open_stack(settings, start_missing=True, publish=True) as stack:
+        print(describe(settings, stack), flush=True)
+        if exit_after_start:
+            stop.set()
+        else:
+            print("Press Ctrl-C to stop.", flush=True)
+        await run_until_stopped(stop, _services(settings, stack, stop))
+    print("ccm dev: stopped", flush=True)
+
+
+def _services(
+    settings: Settings, stack: Stack, stop: asyncio.Event
+) -> dict[str, Callable[[], Awaitable[None]]]:
+    # Imported here so a missing or broken module fails this command only, loudly, at run time.
+    from projections.runner import run_projections
+    from worker import run_worker
+
+    return {
+        "worker": lambda: run_worker(settings, stack.client, stack.pool, stop),
+        "projections": lambda: run_projections(stack.pool, stop),
+    }
+
+
+def describe(settings: Settings, stack: Stack) -> str:
+    """Where each part of the stack is, for a person to copy from the terminal."""
+    migrations = ", ".join(stack.applied_migrations) or "up to date"
+    lines = [
+        f"ccm dev is up (data dir {settings.data_dir.resolve()})",
+        f"  Temporal UI    {stack.ui_url or 'n/a (external Temporal)'}",
+        f"  Temporal gRPC  {stack.temporal_address}  namespace={settings.temporal_namespace}"
+        f"  task queue={settings.task_queue}",
+        f"  PostgreSQL     {redact_password(stack.database_url)}",
+        f"  schema         {migrations}",
+    ]
+    return "\n".join(lines)

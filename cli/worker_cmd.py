@@ -1,0 +1,47 @@
+"""``ccm worker``: the Temporal worker alone, against a real cluster or a running ``ccm dev``.
+
+Never starts embedded services: a worker in production must fail loudly when its cluster or
+database is missing rather than quietly run against a private one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from runtime.errors import ServiceUnavailable
+from runtime.lifecycle import run_until_stopped, stop_on_signals
+from runtime.logging import configure_logging
+from runtime.settings import Settings
+from runtime.stack import open_stack
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "worker", help="run the worker (TEMPORAL_ADDRESS / CCM_DATABASE_URL or a running `ccm dev`)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Runs until SIGINT/SIGTERM; exit code 1 when a service is missing or the worker failed."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    try:
+        asyncio.run(_worker(settings))
+    except ServiceUnavailable as exc:
+        print(f"ccm worker: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _worker(settings: Settings) -> None:
+    from worker import run_worker  # lazily: a broken worker module fails this command only
+
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    async with open_stack(settings, start_missing=False) as stack:
+        await run_until_stopped(
+            stop, {"worker": lambda: run_worker(settings, stack.client, stack.pool, stop)}
+        )
