@@ -42,6 +42,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _dev(settings: Settings, *, exit_after_start: bool) -> None:
+    # Imported here, before anything starts: a missing or broken module fails this command only,
+    # loudly, without leaving half a stack behind.
+    from projections.runner import run_projections
+    from worker import run_worker
+
     # Handlers first: a Ctrl-C during start-up then still stops what was started, in order.
     stop = asyncio.Event()
     stop_on_signals(stop)
@@ -51,21 +56,12 @@ async def _dev(settings: Settings, *, exit_after_start: bool) -> None:
             stop.set()
         else:
             print("Press Ctrl-C to stop.", flush=True)
-        await run_until_stopped(stop, _services(settings, stack, stop))
+        services: dict[str, Callable[[], Awaitable[None]]] = {
+            "worker": lambda: run_worker(settings, stack.client, stack.pool, stop),
+            "projections": lambda: run_projections(stack.pool, stop),
+        }
+        await run_until_stopped(stop, services)
     print("ccm dev: stopped", flush=True)
-
-
-def _services(
-    settings: Settings, stack: Stack, stop: asyncio.Event
-) -> dict[str, Callable[[], Awaitable[None]]]:
-    # Imported here so a missing or broken module fails this command only, loudly, at run time.
-    from projections.runner import run_projections
-    from worker import run_worker
-
-    return {
-        "worker": lambda: run_worker(settings, stack.client, stack.pool, stop),
-        "projections": lambda: run_projections(stack.pool, stop),
-    }
 
 
 def describe(settings: Settings, stack: Stack) -> str:

