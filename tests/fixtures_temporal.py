@@ -1,0 +1,71 @@
+"""Pytest plugin: Temporal test environments from the pip-installed binaries (never a download).
+
+``time_skipping_env`` for workflow logic with timers; ``dev_env`` (the real dev server, with the
+project's search attributes) for visibility queries and anything the test server lacks.
+Both use the pydantic data converter, like every client and worker of the project.
+"""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from runtime.binaries import temporal_cli, temporal_test_server
+from workflows.search_attributes import cli_flags
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """One time-skipping test server per session; its clock is shared by all its workflows."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=temporal_test_server(),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """One in-memory Temporal dev server per session with every custom search attribute."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        data_converter=pydantic_data_converter,
+        # The same flags `ccm dev` uses, so tests and the dev stack register identical attributes.
+        dev_server_extra_args=cli_flags(),
+        ui=False,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    """A task queue no other test uses, so session-wide servers never mix tests' workers."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def free_ports() -> tuple[int, int]:
+    """Two ports free right now (gRPC, UI) so a test's dev server never collides with a real
+    ``ccm dev`` on 7233/8233 or with other test runs on the machine."""
+    probes = [socket.socket(), socket.socket()]
+    try:
+        # Both bound at once so the kernel cannot hand out the same port twice.
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        grpc, ui = (probe.getsockname()[1] for probe in probes)
+    finally:
+        for probe in probes:
+            probe.close()
+    return grpc, ui

@@ -1,0 +1,95 @@
+"""The embedded stack: real PostgreSQL and a real Temporal dev server in a temporary data dir."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+from db.migrate import available
+from runtime.errors import ServiceUnavailable
+from runtime.services import SERVICES_FILE
+from runtime.settings import Settings
+from runtime.stack import AlreadyRunning, open_stack
+from runtime.temporal_dev import PortInUse, registered_search_attributes, search_attribute_names
+
+pytestmark = pytest.mark.integration
+
+
+def settings_for(data_dir: Path, ports: tuple[int, int]) -> Settings:
+    return Settings(data_dir=data_dir, temporal_port=ports[0], ui_port=ports[1])
+
+
+async def test_stack_starts_both_services_migrated_with_search_attributes(
+    tmp_path: Path, free_ports: tuple[int, int]
+) -> None:
+    async with open_stack(settings_for(tmp_path, free_ports), start_missing=True) as stack:
+        assert stack.started == ["postgres", "temporal"]
+        versions = await stack.pool.fetch("SELECT version FROM schema_migrations ORDER BY 1")
+        assert [r["version"] for r in versions] == [m.version for m in available()]
+        assert search_attribute_names() <= await registered_search_attributes(stack.client)
+        found = [w async for w in stack.client.list_workflows('CcmPhase = "enrolled"')]
+        assert found == []
+    assert not (tmp_path / "pg" / "postmaster.pid").exists()
+
+
+async def test_restart_on_the_same_data_dir_keeps_rows_and_workflows(
+    tmp_path: Path, free_ports: tuple[int, int]
+) -> None:
+    settings = settings_for(tmp_path, free_ports)
+    workflow_id = f"probe-{uuid.uuid4().hex}"
+    async with open_stack(settings, start_missing=True) as stack:
+        await stack.pool.execute("CREATE TABLE probe (note text)")
+        await stack.pool.execute("INSERT INTO probe VALUES ('kept')")
+        # No worker polls this queue: the execution just stays open, which is all we need.
+        await stack.client.start_workflow("Probe", id=workflow_id, task_queue="nobody-polls")
+
+    async with open_stack(settings, start_missing=True) as again:
+        assert again.applied_migrations == []
+        assert await again.pool.fetchval("SELECT note FROM probe") == "kept"
+        handle = again.client.get_workflow_handle(workflow_id)
+        assert (await handle.describe()).workflow_type == "Probe"
+        await handle.terminate()
+
+
+async def test_taken_port_is_refused_by_name_and_nothing_is_left_running(
+    tmp_path: Path, free_ports: tuple[int, int]
+) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", free_ports[0]))
+        squatter.listen()
+        with pytest.raises(PortInUse) as refused:
+            async with open_stack(settings_for(tmp_path, free_ports), start_missing=True):
+                pass
+    assert str(refused.value) == (
+        f"port {free_ports[0]} is in use: is another `ccm dev` running? set CCM_TEMPORAL_PORT"
+    )
+    assert not (tmp_path / "pg" / "postmaster.pid").exists()
+
+
+async def test_without_services_and_without_start_missing_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(
+        ServiceUnavailable, match="no database: set CCM_DATABASE_URL or run `ccm dev`"
+    ):
+        async with open_stack(Settings(data_dir=tmp_path), start_missing=False):
+            pass
+
+
+async def test_published_stack_is_found_by_others_and_not_started_twice(
+    tmp_path: Path, free_ports: tuple[int, int]
+) -> None:
+    settings = settings_for(tmp_path, free_ports)
+    async with open_stack(settings, start_missing=True, publish=True) as dev:
+        assert (tmp_path / SERVICES_FILE).exists()
+        async with open_stack(settings, start_missing=False) as other:
+            assert other.started == []
+            assert (other.database_url, other.temporal_address) == (
+                dev.database_url,
+                dev.temporal_address,
+            )
+        with pytest.raises(AlreadyRunning, match="`ccm dev` is already running"):
+            async with open_stack(settings, start_missing=True, publish=True):
+                pass
+    assert not (tmp_path / SERVICES_FILE).exists()
