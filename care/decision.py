@@ -24,19 +24,49 @@ class CodeUnits(BaseModel):
     units: int = Field(ge=1)
 
 
+class ExclusionReason(StrEnum):
+    """Why (part of) a time entry did not count; the fixed vocabulary an auditor reads (§4, §3)."""
+
+    non_clinical_role = "non_clinical_role"  # only clinical staff / billing practitioner count
+    counted_toward_em = "counted_toward_em"  # time already counted toward another billed service
+    counted_toward_tcm = "counted_toward_tcm"
+    counted_toward_rpm = "counted_toward_rpm"
+    counted_toward_bhi = "counted_toward_bhi"
+    outside_month = "outside_month"  # not in the calendar month, in the practice's time zone
+    no_consent = "no_consent"  # no consent recorded (or none in force yet this month)
+    before_consent = "before_consent"
+    no_initiating_visit = "no_initiating_visit"  # a visit was required and none qualifies
+    before_initiating_visit = "before_initiating_visit"
+    during_inpatient_stay = "during_inpatient_stay"
+    after_revocation = "after_revocation"
+    after_death = "after_death"
+    overlaps_counted_entry = "overlaps_counted_entry"  # the union of overlapping intervals counts
+
+
 class ExcludedEntry(BaseModel):
-    """A time entry that did not count, and the rule that excluded it."""
+    """(Part of) a time entry that did not count, and the rule that excluded it.
+
+    ``minutes`` is how much of the entry that rule removed (whole minutes, rounded down); one
+    entry may appear once per reason when an interval is cut by several rules.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     entry: str
-    reason: str
+    reason: ExclusionReason
+    minutes: int | None = None
 
 
 class MonthDecision(BaseModel):
     """What a patient-month bills and why. ``track`` is None and ``codes`` empty when nothing bills.
 
     ``allowed_amount``/``patient_share`` are None when any code is unpriced for the year
-    (listed in ``unpriced``): an amount not in the fee schedule is never guessed.
+    (listed in ``unpriced``): an amount not in the fee schedule is never guessed; they are 0.00
+    when nothing bills. ``minutes_by_role`` splits ``counted_minutes`` into ``clinical_staff`` and
+    ``practitioner`` (each rounded down from seconds, so they may sum to a minute less).
+
+    ``g0506_on``: G0506 (once per patient) is billed on the initiating visit's own claim with the
+    visit's date as its date of service (MLN909188), never on the month's claim; it is set, in
+    the month of that visit, when G0506 is due, and is independent of ``codes``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -51,6 +81,7 @@ class MonthDecision(BaseModel):
     unpriced: list[str] = Field(default_factory=list)
     excluded: list[ExcludedEntry]
     reasons: list[str]
+    g0506_on: date | None = None
 
     @property
     def bills(self) -> bool:

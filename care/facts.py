@@ -1,0 +1,167 @@
+"""``MonthFacts``: everything the rules need to decide one patient-month, as one JSON document.
+
+This is the input of ``evaluate_month`` and of ``ccm billing evaluate``. Optional fields default to
+empty, false or null. Times are ISO 8601 with an offset; dates are ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from care.icd10 import normalize_icd10
+
+Program = Literal["ccm", "pcm", "apcm"]
+Role = Literal["clinical_staff", "practitioner", "non_clinical"]
+CountedToward = Literal["em", "tcm", "rpm", "bhi"]
+EntryId = Annotated[
+    str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$")
+]
+ProcedureCode = Annotated[str, Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4})$")]
+ServiceMonth = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class TimeEntry(BaseModel):
+    """Documented care-management time: ``minutes`` at ``at``, or a ``start``-``end`` interval.
+
+    ``counted_toward`` names another billed service (E/M, TCM, RPM, BHI) whose time this already
+    is; such time never also counts toward CCM (MLN909188).
+    """
+
+    model_config = _FROZEN
+    id: EntryId
+    staff_id: EntryId
+    role: Role
+    minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    at: AwareDatetime | None = None
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    counted_toward: CountedToward | None = None
+
+    @model_validator(mode="after")
+    def _minutes_or_interval(self) -> Self:
+        point = (self.minutes is not None, self.at is not None)
+        span = (self.start is not None, self.end is not None)
+        if point not in ((True, True), (False, False)) or span not in (
+            (True, True),
+            (False, False),
+        ):
+            raise ValueError("give minutes together with at, and start together with end")
+        if point[0] == span[0]:
+            raise ValueError("give either minutes and at, or start and end (exactly one)")
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError(
+                f"end {self.end.isoformat()} is not after start {self.start.isoformat()}"
+            )
+        return self
+
+    @property
+    def is_interval(self) -> bool:
+        return self.start is not None
+
+
+class InitiatingVisit(BaseModel):
+    """The face-to-face visit that initiated care management; ``g0506`` if the practitioner did
+    the extensive assessment and care planning (MLN909188)."""
+
+    model_config = _FROZEN
+    on: date
+    code: ProcedureCode
+    g0506: bool = False
+
+
+class InpatientStay(BaseModel):
+    """A hospital or SNF inpatient stay; ``discharged_at`` null while still admitted."""
+
+    model_config = _FROZEN
+    admitted_at: AwareDatetime
+    discharged_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _discharge_after_admission(self) -> Self:
+        if self.discharged_at is not None and self.discharged_at <= self.admitted_at:
+            raise ValueError(
+                f"discharged_at {self.discharged_at.isoformat()} is not after admitted_at"
+            )
+        return self
+
+
+class OtherServiceOnDate(BaseModel):
+    """Another service the patient received (G0181, G0182, 90951-90970, ...) on a date.
+
+    ``by_billing_practitioner`` matters only when ``Policy.conflicts_block_whoever_billed`` is off.
+    """
+
+    model_config = _FROZEN
+    code: ProcedureCode
+    on: date
+    by_billing_practitioner: bool = False
+
+
+class MonthFacts(BaseModel):
+    """One patient-month's facts. ``last_visit_on`` is the last face-to-face visit with the billing
+    practitioner before consent (null for a new patient)."""
+
+    model_config = _FROZEN
+    service_month: ServiceMonth
+    timezone: str
+    program: Program
+    conditions: list[str] = Field(default_factory=list)
+    qmb: bool = False
+    complex_mdm: bool = False
+    last_visit_on: date | None = None
+    initiating_visit: InitiatingVisit | None = None
+    g0506_billed_before: bool = False
+    consent_at: AwareDatetime | None = None
+    care_plan_at: AwareDatetime | None = None
+    time_entries: list[TimeEntry] = Field(default_factory=list)
+    inpatient_stays: list[InpatientStay] = Field(default_factory=list)
+    other_services: list[OtherServiceOnDate] = Field(default_factory=list)
+    ccm_billed_elsewhere: bool = False
+    revoked_at: AwareDatetime | None = None
+    died_on: date | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("conditions")
+    @classmethod
+    def _icd10(cls, value: list[str]) -> list[str]:
+        return [normalize_icd10(code) for code in value]
+
+    @model_validator(mode="after")
+    def _unique_entry_ids(self) -> Self:
+        seen: set[str] = set()
+        for entry in self.time_entries:
+            if entry.id in seen:
+                raise ValueError(f"time_entries: duplicate id {entry.id!r}")
+            seen.add(entry.id)
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def year(self) -> int:
+        return int(self.service_month[:4])
+
+    @property
+    def month(self) -> int:
+        return int(self.service_month[5:])
+
+
+def as_local_date(moment: datetime, zone: ZoneInfo) -> date:
+    """The calendar date of ``moment`` in the practice's time zone."""
+    return moment.astimezone(zone).date()

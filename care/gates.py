@@ -1,0 +1,86 @@
+"""Enrollment gates: initiating visit, consent and care plan must all hold before a minute counts.
+
+Sources: MLN909188 ("Chronic Care Management Services") and the CY2025 PFS final rule (APCM).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from care.facts import MonthFacts, Program
+from care.months import years_before
+from care.policy import DEFAULT_POLICY, Policy
+
+# E/M office visits level 2-5 (99211 has no practitioner work), AWV G0438/G0439, IPPE G0402
+# (MLN909188, "Initiating Visit").
+_E_M_LEVELS_2_TO_5 = ("99202", "99203", "99204", "99205", "99212", "99213", "99214", "99215")
+INITIATING_VISIT_CODES = frozenset((*_E_M_LEVELS_2_TO_5, "G0438", "G0439", "G0402"))
+
+# The four things the record must show the patient was told before consenting (MLN909188).
+REQUIRED_DISCLOSURES = ("availability", "cost_sharing", "stop_anytime", "one_practitioner")
+
+
+def qualifies_as_initiating_visit(code: str) -> bool:
+    """True for a code that can initiate CCM/PCM/APCM (MLN909188; not 99211)."""
+    return code.strip().upper() in INITIATING_VISIT_CODES
+
+
+def initiating_visit_required(
+    last_visit_on: date | None, consent_on: date, program: Program
+) -> bool:
+    """A new patient, or one not seen within 12 months before consent (APCM: 3 years), needs an
+    initiating visit (MLN909188; CY2025 PFS final rule for APCM's 3 years)."""
+    if last_visit_on is None:
+        return True
+    years = 3 if program == "apcm" else 1
+    return last_visit_on < years_before(consent_on, years)
+
+
+def missing_disclosures(
+    *, availability: bool, cost_sharing: bool, stop_anytime: bool, one_practitioner: bool
+) -> list[str]:
+    """Names of the required disclosures the consent record lacks; empty means complete.
+
+    Call as ``missing_disclosures(**disclosures.model_dump())`` with the upstream model.
+    """
+    given = {
+        "availability": availability,
+        "cost_sharing": cost_sharing,
+        "stop_anytime": stop_anytime,
+        "one_practitioner": one_practitioner,
+    }
+    return [name for name in REQUIRED_DISCLOSURES if not given[name]]
+
+
+def care_plan_in_force(care_plan_at: datetime | None, month_end: datetime) -> bool:
+    """A comprehensive care plan must be in force by the end of the month (MLN909188)."""
+    return care_plan_at is not None and care_plan_at < month_end
+
+
+def consent_current(
+    consent_at: datetime | None, month_start: datetime, policy: Policy | None = None
+) -> bool:
+    """Consent does not expire (MLN909188); with the optional annual re-attestation policy on, a
+    consent older than a year at the month's start must be renewed first."""
+    if consent_at is None:
+        return False
+    if not (policy or DEFAULT_POLICY).consent_annual_reattestation:
+        return True
+    local = consent_at.astimezone(month_start.tzinfo).date()
+    return local >= years_before(month_start.date(), 1)
+
+
+def g0506_due_on(facts: MonthFacts) -> date | None:
+    """The date G0506 is billed, in the month of the initiating visit, else None.
+
+    Once per patient per billing practitioner, added to the initiating visit when the practitioner
+    personally did the extensive assessment and care planning; its date of service is the visit's
+    (MLN909188). It describes CCM care planning, so it is not offered for APCM (Policy: none).
+    """
+    visit = facts.initiating_visit
+    if visit is None or not visit.g0506 or facts.g0506_billed_before or facts.program == "apcm":
+        return None
+    if not qualifies_as_initiating_visit(visit.code):
+        return None
+    in_month = (visit.on.year, visit.on.month) == (facts.year, facts.month)
+    return visit.on if in_month else None

@@ -1,0 +1,85 @@
+"""Every care-rule policy in one place: where public sources disagree, the practice decides.
+
+A compliance officer changes a default with a ``CCM_POLICY_<FIELD>`` environment variable
+(``CCM_POLICY_ADDON_CAP_99437=none``, ``CCM_POLICY_PRACTICE_RUNS_APCM=true``) and never touches
+code.
+Each default below is the domain reference's **Policy:** line, with its source.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Cap = Annotated[int, Field(ge=0)] | None
+
+ENV_PREFIX = "CCM_POLICY_"
+
+
+class Policy(BaseModel):
+    """The practice's choices where CMS guidance is silent, ambiguous or optional."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Add-on caps per month (None = no cap). 99439 x2 is CPT's own limit (CY2022 PFS final rule);
+    # 99437 x1 is unconfirmed in CMS text, so it is a setting; CMS set no cap for 99489 or the
+    # PCM add-ons 99425/99427 (CY2022 PFS final rule).
+    addon_cap_99439: Cap = 2
+    addon_cap_99437: Cap = 1
+    addon_cap_99489: Cap = None
+    addon_cap_99425: Cap = None
+    addon_cap_99427: Cap = None
+
+    # "timestamp": nothing after the revocation's moment counts (conservative). "month_end": the
+    # revocation is effective at the end of the month (MLN909188), so the month's minutes all count.
+    revocation_cutoff: Literal["timestamp", "month_end"] = "timestamp"
+
+    # G0181/G0182/ESRD 90951-90970 in the month block CCM whoever billed them (MLN909188 names the
+    # services; whether only the same practitioner is barred is unclear, so block conservatively).
+    conflicts_block_whoever_billed: bool = True
+
+    # Date of service: the last day of the month (claim held until every add-on unit is known).
+    # CMS also allows the day the threshold is met (CMS CCM FAQ 2016); off by default.
+    bill_on_threshold_day: bool = False
+
+    # Month close waits this many days after the month for late documentation.
+    grace_days: int = Field(default=3, ge=0, le=28)
+
+    # Day of the month on which a patient short of the threshold is flagged at risk.
+    at_risk_check_day: int = Field(default=20, ge=1, le=28)
+
+    # The practice's usual pace: care-management minutes it can give one patient per working day.
+    usual_pace_minutes_per_day: int = Field(default=5, ge=1, le=480)
+
+    # Consent does not expire (MLN909188); an annual re-attestation is optional, off.
+    consent_annual_reattestation: bool = False
+
+    # APCM (G0556-G0558, CY2025 PFS final rule) is offered only if the practice runs it.
+    practice_runs_apcm: bool = False
+
+    # Enrollment outreach: attempts before "unreachable", within this many days.
+    outreach_attempts: int = Field(default=3, ge=1, le=20)
+    outreach_window_days: int = Field(default=30, ge=1, le=365)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Policy:
+        """Reads ``CCM_POLICY_<FIELD>`` variables; unset ones keep the defaults.
+
+        ``none`` (any case) or an empty value sets an optional cap to "no cap". Raises pydantic's
+        ``ValidationError`` naming the field and value when a variable does not parse.
+        """
+        source = os.environ if env is None else env
+        values: dict[str, str | None] = {}
+        for name in cls.model_fields:
+            raw = source.get(ENV_PREFIX + name.upper())
+            if raw is None:
+                continue
+            is_none = raw.strip().lower() in ("", "none")
+            values[name] = None if is_none else raw.strip()
+        return cls.model_validate(values)
+
+
+DEFAULT_POLICY = Policy()
