@@ -10,7 +10,15 @@ from datetime import date, datetime
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from care.icd10 import normalize_icd10
 
@@ -21,6 +29,8 @@ EntryId = Annotated[
     str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$")
 ]
 ProcedureCode = Annotated[str, Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4})$")]
+# Normalized to dotted upper case; a malformed code fails naming conditions[i] and the code.
+Diagnosis = Annotated[str, AfterValidator(normalize_icd10)]
 ServiceMonth = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -111,7 +121,7 @@ class MonthFacts(BaseModel):
     service_month: ServiceMonth
     timezone: str
     program: Program
-    conditions: list[str] = Field(default_factory=list)
+    conditions: list[Diagnosis] = Field(default_factory=list)
     qmb: bool = False
     complex_mdm: bool = False
     last_visit_on: date | None = None
@@ -134,11 +144,6 @@ class MonthFacts(BaseModel):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
-
-    @field_validator("conditions")
-    @classmethod
-    def _icd10(cls, value: list[str]) -> list[str]:
-        return [normalize_icd10(code) for code in value]
 
     @model_validator(mode="after")
     def _unique_entry_ids(self) -> Self:
