@@ -142,11 +142,20 @@ BEGIN
         hashes[i] := link;
     END LOOP;
 
-    INSERT INTO events (position, stream, version, event_id, type, schema_version, payload,
-                        recorded_at, digest, hash)
-    SELECT u.pos, p_stream, u.ver, p_keys[u.idx], p_types[u.idx], p_schema_versions[u.idx],
-           p_payloads[u.idx]::json, at, p_digests[u.idx], u.h
-    FROM unnest(new_positions, new_versions, fresh, hashes) AS u(pos, ver, idx, h);
+    IF appended = n THEN
+        -- The common case, unnesting the inputs directly.
+        INSERT INTO events (position, stream, version, event_id, type, schema_version, payload,
+                            recorded_at, digest, hash)
+        SELECT u.pos, p_stream, u.ver, u.key, u.type, u.sv, u.payload::json, at, u.digest, u.hash
+        FROM unnest(new_positions, new_versions, p_keys, p_types, p_schema_versions, p_payloads,
+                    p_digests, hashes) AS u(pos, ver, key, type, sv, payload, digest, hash);
+    ELSE
+        INSERT INTO events (position, stream, version, event_id, type, schema_version, payload,
+                            recorded_at, digest, hash)
+        SELECT u.pos, p_stream, u.ver, p_keys[u.idx], p_types[u.idx], p_schema_versions[u.idx],
+               p_payloads[u.idx]::json, at, p_digests[u.idx], u.hash
+        FROM unnest(new_positions, new_versions, fresh, hashes) AS u(pos, ver, idx, hash);
+    END IF;
 
     UPDATE streams SET version = cur, last_hash = link WHERE stream = p_stream;
     -- Delivered at commit, never before; a lost one is covered by readers re-polling.
