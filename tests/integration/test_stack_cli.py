@@ -1,0 +1,70 @@
+"""``ccm dev`` as a user runs it: brought up, found by other commands, stopped by a signal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runtime.processes import pid_alive
+from runtime.services import SERVICES_FILE, Services
+
+pytestmark = pytest.mark.integration
+
+CCM = str(Path(sys.executable).parent / "ccm")
+
+
+def dev_env(data_dir: Path, ports: tuple[int, int]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"CCM_DATABASE_URL", "TEMPORAL_ADDRESS"}}
+    env |= {
+        "CCM_DATA_DIR": str(data_dir),
+        "CCM_TEMPORAL_PORT": str(ports[0]),
+        "CCM_UI_PORT": str(ports[1]),
+    }
+    return env
+
+
+def test_dev_exit_after_start_prints_where_everything_is(
+    tmp_path: Path, free_ports: tuple[int, int]
+) -> None:
+    done = subprocess.run(
+        [CCM, "dev", "--exit-after-start"],
+        env=dev_env(tmp_path, free_ports),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"Temporal UI    http://127.0.0.1:{free_ports[1]}" in done.stdout
+    assert f"Temporal gRPC  127.0.0.1:{free_ports[0]}" in done.stdout
+    assert f"host={tmp_path.resolve()}/pg" in done.stdout
+    assert done.stdout.rstrip().endswith("ccm dev: stopped")
+    assert not (tmp_path / SERVICES_FILE).exists()
+
+
+def test_sigterm_stops_every_process_dev_started(
+    tmp_path: Path, free_ports: tuple[int, int]
+) -> None:
+    env = dev_env(tmp_path, free_ports)
+    with subprocess.Popen([CCM, "dev"], env=env, stdout=subprocess.PIPE, text=True) as dev:
+        assert dev.stdout is not None
+        for line in dev.stdout:
+            if line.startswith("Press Ctrl-C"):
+                break
+        services = Services.model_validate_json((tmp_path / SERVICES_FILE).read_text())
+        # Another command on the same data dir finds the running stack instead of starting one.
+        other = subprocess.run(
+            [CCM, "db", "migrate"], env=env, capture_output=True, text=True, check=False
+        )
+        assert (other.returncode, other.stdout) == (0, "up to date\n"), other.stderr
+        dev.send_signal(signal.SIGTERM)
+        assert dev.wait() == 0
+        assert dev.stdout.read().rstrip().endswith("ccm dev: stopped")
+    assert services.temporal_pid is not None and services.postgres_pid is not None
+    assert not pid_alive(services.temporal_pid)
+    assert not pid_alive(services.postgres_pid)
+    assert not (tmp_path / SERVICES_FILE).exists()
