@@ -1,0 +1,79 @@
+"""A worker with the real activities on a fresh database, against the time-skipping server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+import pytest_asyncio
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
+
+from events.base import stream_for
+from events.store import EventStore, StoredEvent
+from upstream.client import CcmClient
+from worker import build_worker
+from workflows import search_attributes as sa
+from workflows.patient import workflow_id_for
+from workflows.messages import PatientView
+
+from .builders import Patient
+
+
+@dataclass
+class Engine:
+    env: WorkflowEnvironment
+    pool: asyncpg.Pool
+    store: EventStore
+    client: CcmClient
+
+    def patient(self) -> Patient:
+        return Patient(f"p{uuid.uuid4().hex[:10]}")
+
+    async def now(self) -> datetime:
+        return await self.env.get_current_time()
+
+    async def sleep(self, **kw: float) -> None:
+        await self.env.sleep(timedelta(**kw))
+
+    async def events(self, patient: Patient, type_: str | None = None) -> list[StoredEvent]:
+        stored = await self.store.read_stream(stream_for(patient.id))
+        return [s for s in stored if type_ is None or s.type == type_]
+
+    async def view(self, patient: Patient) -> PatientView:
+        handle = self.env.client.get_workflow_handle(workflow_id_for(patient.id))
+        return await handle.query("view", result_type=PatientView)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def skipping_env(time_skipping_env: WorkflowEnvironment) -> WorkflowEnvironment:
+    """The time-skipping server with the project's search attributes registered on it."""
+    kinds = {
+        "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "INT": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+        "BOOL": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    }
+    await time_skipping_env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=time_skipping_env.client.namespace,
+            search_attributes={k.name: kinds[k.indexed_value_type.name] for k in sa.ALL},
+        )
+    )
+    return time_skipping_env
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def engine(
+    skipping_env: WorkflowEnvironment, pool: asyncpg.Pool, task_queue: str
+) -> AsyncIterator[Engine]:
+    async with build_worker(skipping_env.client, pool, task_queue):
+        yield Engine(
+            env=skipping_env,
+            pool=pool,
+            store=EventStore(pool),
+            client=CcmClient(skipping_env.client, task_queue),
+        )

@@ -1,0 +1,52 @@
+"""The typed Python client upstream systems use to send events to a patient's workflow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+
+from events.upstream import UpstreamEvent
+from workflows.config import CareConfig
+from workflows.messages import PatientStart, Receipt, RecordBatch
+from workflows.patient import PatientCareWorkflow, workflow_id_for
+
+
+class EventRejected(ValueError):
+    """The workflow refused the batch; the message names the event, field and value."""
+
+
+class CcmClient:
+    """Sends upstream events, starting the patient's workflow on first contact.
+
+    Update-with-start with ``USE_EXISTING``: the first event of a patient starts their workflow,
+    later ones join it, and re-sending any event is harmless (the workflow deduplicates by id).
+    """
+
+    def __init__(self, client: Client, task_queue: str, config: CareConfig | None = None) -> None:
+        self.client = client
+        self.task_queue = task_queue
+        self.config = config or CareConfig()
+
+    async def send(self, events: Sequence[UpstreamEvent]) -> Receipt:
+        """Sends one patient's events in order, as one update; returns once they are stored."""
+        patient_ids = {e.patient_id for e in events}
+        if len(patient_ids) != 1:
+            raise EventRejected(f"a batch must hold one patient's events, got {len(patient_ids)}")
+        patient_id = patient_ids.pop()
+        start = WithStartWorkflowOperation(
+            PatientCareWorkflow.run,
+            PatientStart(patient_id=patient_id, config=self.config),
+            id=workflow_id_for(patient_id),
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            task_queue=self.task_queue,
+        )
+        try:
+            return await self.client.execute_update_with_start_workflow(
+                PatientCareWorkflow.record,
+                RecordBatch(events=list(events)),
+                start_workflow_operation=start,
+            )
+        except WorkflowUpdateFailedError as exc:
+            raise EventRejected(str(exc.cause) if exc.cause else str(exc)) from exc

@@ -1,0 +1,65 @@
+"""The Temporal worker: the patient workflow and its activities, on one task queue.
+
+Run alone with ``python worker.py`` or ``ccm worker`` against a real cluster
+(``TEMPORAL_ADDRESS``, ``CCM_DATABASE_URL``); ``ccm dev`` runs it beside embedded services.
+Stateless: scale out by starting more of these on more machines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.claims import ClaimActivities
+from activities.clearinghouse import Clearinghouse, OutboxClearinghouse
+from activities.store import StoreActivities
+from events.store import EventStore
+from runtime.settings import Settings
+from workflows.patient import PatientCareWorkflow
+
+# Our own pure modules are passed through the sandbox: they are deterministic by design
+# (care rules are pure; events are frozen models), and re-importing pydantic models per workflow
+# run is slow. zoneinfo must be real: the sandbox's proxy breaks ZoneInfo (engineering notes).
+PASSTHROUGH = ("care", "events", "workflows", "activities", "pydantic", "zoneinfo")
+
+
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+    return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
+def build_worker(
+    client: Client,
+    pool: asyncpg.Pool,
+    task_queue: str,
+    clearinghouse: Clearinghouse | None = None,
+) -> Worker:
+    """A worker for ``task_queue``; ``clearinghouse`` defaults to the claims outbox."""
+    store = StoreActivities(EventStore(pool))
+    claims = ClaimActivities(clearinghouse or OutboxClearinghouse(pool))
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[PatientCareWorkflow],
+        activities=[store.append_events, claims.submit_claim],
+        workflow_runner=sandbox_runner(),
+    )
+
+
+async def run_worker(
+    settings: Settings, client: Client, pool: asyncpg.Pool, stop: asyncio.Event
+) -> None:
+    """Polls ``settings.task_queue`` until ``stop`` is set, then shuts down gracefully."""
+    worker = build_worker(client, pool, settings.task_queue)
+    async with worker:
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    from cli.main import main
+
+    raise SystemExit(main(["worker"]))

@@ -1,0 +1,72 @@
+"""Month close: which months are due, and the events that record each one's decision (pure)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from care.decision import MonthDecision
+from care.month import evaluate_month
+from events.base import PatientEvent
+from events.decisions import ClaimPrepared, MonthClosed
+from workflows.calendar import close_time, month_of, months_between
+from workflows.config import CareConfig
+from workflows.month_facts import month_facts
+from workflows.state import ClosedMonth, PatientState
+
+
+def claim_id_for(patient_id: str, month: str) -> str:
+    """One claim id per patient-month: a second claim for the month cannot even be named."""
+    return f"claim-{patient_id}-{month}"
+
+
+def months_due(state: PatientState, clock: datetime, cfg: CareConfig) -> list[str]:
+    """Months from the first consent to the end of care whose grace period has passed."""
+    if state.first_month is None or state.program is None:
+        return []
+    last = month_of(clock, cfg.timezone)
+    if state.ended_month is not None:
+        last = min(last, state.ended_month)
+    return [
+        m
+        for m in months_between(state.first_month, last)
+        if m not in state.closed and close_time(m, cfg.timezone, cfg.policy.grace_days) <= clock
+    ]
+
+
+def close_month(
+    state: PatientState, month: str, clock: datetime, cfg: CareConfig
+) -> tuple[list[PatientEvent], ClaimPrepared | None]:
+    """Decides the month with the care rules and records it in state; returns the events."""
+    decision = evaluate_month(month_facts(state, month, cfg), cfg.policy)
+    closed = MonthClosed(
+        event_id=f"month-closed.{month}",
+        patient_id=state.patient_id,
+        occurred_at=clock,
+        service_month=month,
+        decision=decision,
+    )
+    claim = _claim(state, decision, clock) if decision.bills else None
+    state.closed[month] = ClosedMonth(
+        track=decision.track.value if decision.track else None,
+        claim_id=claim.claim_id if claim else None,
+        counted_minutes=decision.counted_minutes,
+    )
+    if any(c.code == "G0506" for c in decision.codes):
+        state.g0506_billed = True
+    return ([closed, claim] if claim else [closed]), claim
+
+
+def _claim(state: PatientState, decision: MonthDecision, clock: datetime) -> ClaimPrepared:
+    assert decision.date_of_service is not None and state.practitioner_id is not None
+    return ClaimPrepared(
+        event_id=f"claim-prepared.{decision.service_month}",
+        patient_id=state.patient_id,
+        occurred_at=clock,
+        claim_id=claim_id_for(state.patient_id, decision.service_month),
+        service_month=decision.service_month,
+        practitioner_id=state.practitioner_id,
+        codes=decision.codes,
+        date_of_service=decision.date_of_service,
+        allowed_amount=decision.allowed_amount,
+        patient_share=decision.patient_share,
+    )

@@ -1,0 +1,173 @@
+"""One long-running workflow per patient: identify → enroll → monthly engage/document → bill.
+
+Handlers only validate and enqueue; the run loop applies events in arrival order, records every
+fact and decision through activities, closes months on the calendar, and continues as new after
+each month close so a run's history stays small. Time-based actions (at-risk checks, month closes)
+run on a business clock: the latest ``occurred_at`` seen, never ahead of ``workflow.now()``, so a
+backfilled feed bills past months exactly as if its events had arrived live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.claims import SubmitClaimInput
+    from activities.store import AppendInput, AppendOutcome
+    from events.base import PatientEvent, stream_for
+    from events.decisions import ClaimPrepared, ClaimSubmitted
+    from events.upstream import UpstreamEvent
+    from workflows.checks import check_batch
+    from workflows.closing import close_month, months_due
+    from workflows.fold import apply
+    from workflows.messages import PatientStart, PatientView, Receipt, RecordBatch
+    from workflows.monthly import at_risk_check, next_wake
+    from workflows.phases import window_expired
+    from workflows.publish import Publisher
+    from workflows.state import PatientState
+    from workflows.view import view_of
+
+ACTIVITY = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    # Unlimited attempts: an outage of PostgreSQL delays a fact, it must never drop one.
+    "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
+}
+FLUSH_AT = 200
+
+
+def workflow_id_for(patient_id: str) -> str:
+    """Opaque workflow id: the upstream's opaque patient id, never a name or MBI."""
+    return f"ccm-patient-{patient_id}"
+
+
+@workflow.defn(name="PatientCare")
+class PatientCareWorkflow:
+    @workflow.init
+    def __init__(self, start: PatientStart) -> None:
+        self.cfg = start.config
+        self.state = start.state or PatientState(patient_id=start.patient_id)
+        self.inbox: list[UpstreamEvent] = list(start.pending)
+        self.pending: list[PatientEvent] = []
+        self.staged: dict[str, str] = {}
+        self.outcomes: dict[str, str] = {}
+        self.clock: datetime | None = None
+        self.closed_this_run = 0
+        self.publisher = Publisher()
+
+    @workflow.update
+    async def record(self, batch: RecordBatch) -> Receipt:
+        """Accepts upstream events; returns once they (and what they caused) are stored."""
+        keys = [e.store_key for e in batch.events]
+        self.inbox.extend(batch.events)
+        await workflow.wait_condition(lambda: all(k in self.outcomes for k in keys))
+        outcome = {k: self.outcomes.pop(k) for k in keys}
+        return Receipt(
+            patient_id=self.state.patient_id,
+            recorded=[k for k in keys if outcome[k] == "recorded"],
+            duplicates=[k for k in keys if outcome[k] == "duplicate"],
+            late=[k for k in keys if outcome[k] == "late"],
+            phase=self.state.phase or "identified",
+            stream_version=self.state.stream_version,
+        )
+
+    @record.validator
+    def _validate(self, batch: RecordBatch) -> None:
+        check_batch(self.state, self.inbox, list(batch.events), self.cfg, workflow.now())
+
+    @workflow.query
+    def view(self) -> PatientView:
+        return view_of(self.state, self.cfg, workflow.now())
+
+    @workflow.run
+    async def run(self, start: PatientStart) -> None:
+        while True:
+            await self._drain()
+            await self._tick(workflow.now())
+            self.publisher.publish(self.state, self.cfg, workflow.now())
+            if self.closed_this_run or workflow.info().is_continue_as_new_suggested():
+                await self._quiesce()
+                workflow.continue_as_new(
+                    PatientStart(patient_id=self.state.patient_id, config=self.cfg, state=self.state)
+                )
+            wake = next_wake(self.state, self.cfg, workflow.now())
+            try:
+                await workflow.wait_condition(lambda: bool(self.inbox), timeout=wake)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _drain(self) -> None:
+        """Applies every queued event in arrival order, acting on the calendar in between."""
+        while self.inbox:
+            event = self.inbox.pop(0)
+            if self.state.is_duplicate(event):
+                self.staged[event.store_key] = "duplicate"
+                continue
+            self.clock = max(self.clock or event.occurred_at, event.occurred_at)
+            await self._tick(min(self.clock, workflow.now()))
+            derived = apply(self.state, event, self.cfg)
+            late = any(d.type == "late_entry_recorded" for d in derived)
+            self.staged[event.store_key] = "late" if late else "recorded"
+            self.pending += [event, *derived]
+            if len(self.pending) >= FLUSH_AT:
+                await self._flush()
+        await self._flush()
+
+    async def _tick(self, clock: datetime) -> None:
+        """Does what the calendar says is due at ``clock``: at-risk flags, then month closes."""
+        self.pending += window_expired(self.state, self.cfg, clock)
+        self.pending += at_risk_check(self.state, self.cfg, clock)
+        for month in months_due(self.state, clock, self.cfg):
+            events, claim = close_month(self.state, month, clock, self.cfg)
+            self.pending += events
+            await self._flush()
+            if claim is not None:
+                await self._submit(claim, clock)
+            self.closed_this_run += 1
+
+    async def _submit(self, claim: ClaimPrepared, clock: datetime) -> None:
+        ref = await workflow.execute_activity(
+            "submit_claim",
+            SubmitClaimInput(claim=claim),
+            result_type=str,
+            summary=f"submit {claim.claim_id}: {', '.join(c.code for c in claim.codes)}",
+            **ACTIVITY,
+        )
+        self.pending.append(
+            ClaimSubmitted(
+                event_id=f"claim-submitted.{claim.service_month}",
+                patient_id=self.state.patient_id,
+                occurred_at=clock,
+                claim_id=claim.claim_id,
+                service_month=claim.service_month,
+                submission_ref=ref,
+            )
+        )
+        await self._flush()
+
+    async def _flush(self) -> None:
+        """Appends what the loop decided, in one round trip, under optimistic concurrency."""
+        if self.pending:
+            batch, self.pending = self.pending, []
+            before = self.state.stream_version
+            outcome = await workflow.execute_activity(
+                "append_events",
+                AppendInput(stream=stream_for(self.state.patient_id), expected_version=before, events=batch),
+                result_type=AppendOutcome,
+                summary=f"append {len(batch)} events ({', '.join(sorted({e.type for e in batch}))})",
+                **ACTIVITY,
+            )
+            self.state.stream_version = outcome.version
+        self.outcomes.update(self.staged)
+        self.staged.clear()
+
+    async def _quiesce(self) -> None:
+        """Before continue-as-new: no queued input, every update answered."""
+        while self.inbox or not workflow.all_handlers_finished():
+            await self._drain()
+            await workflow.wait_condition(
+                lambda: bool(self.inbox) or workflow.all_handlers_finished()
+            )
