@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError
 
 from events.upstream import UpstreamEvent
 from workflows.config import CareConfig
@@ -14,7 +15,16 @@ from workflows.patient import PatientCareWorkflow, workflow_id_for
 
 
 class EventRejected(ValueError):
-    """The workflow refused the batch; the message names the event, field and value."""
+    """The workflow refused the batch; the message names the event, field and value.
+
+    ``event_id`` names the refused event when the workflow said which one (None for a batch
+    that was refused whole), so a feed can set that event aside and send the rest.
+    """
+
+    def __init__(self, message: str, event_id: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+        self.field = field
 
 
 class CcmClient:
@@ -49,4 +59,13 @@ class CcmClient:
                 start_workflow_operation=start,
             )
         except WorkflowUpdateFailedError as exc:
-            raise EventRejected(str(exc.cause) if exc.cause else str(exc)) from exc
+            raise _rejection(exc) from exc
+
+
+def _rejection(exc: WorkflowUpdateFailedError) -> EventRejected:
+    cause = exc.cause
+    if isinstance(cause, ApplicationError) and cause.details:
+        info = cause.details[0]
+        if isinstance(info, dict):
+            return EventRejected(cause.message, info.get("event_id"), info.get("field"))
+    return EventRejected(str(cause) if cause else str(exc))

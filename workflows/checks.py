@@ -30,6 +30,7 @@ def rejected(event: UpstreamEvent, field: str, value: object, reason: str) -> Ap
     """The error a sender sees: which event, which field, which value, and why."""
     return ApplicationError(
         f"event {event.event_id} ({event.type}): field {field}={value!r} rejected: {reason}",
+        {"event_id": event.event_id, "field": field, "reason": reason},
         type="InvalidUpstreamEvent",
         non_retryable=True,
     )

@@ -85,8 +85,7 @@ class PatientCareWorkflow:
     @workflow.run
     async def run(self, start: PatientStart) -> None:
         while True:
-            await self._drain()
-            await self._tick(workflow.now())
+            await self._step()
             self.publisher.publish(self.state, self.cfg, workflow.now())
             if self.closed_this_run or workflow.info().is_continue_as_new_suggested():
                 await self._quiesce()
@@ -98,6 +97,14 @@ class PatientCareWorkflow:
                 await workflow.wait_condition(lambda: bool(self.inbox), timeout=wake)
             except asyncio.TimeoutError:
                 pass
+
+    async def _step(self) -> None:
+        """Applies the inbox and what the calendar says is due now; then answers the updates."""
+        await self._drain()
+        await self._tick(workflow.now())
+        await self._flush()
+        self.outcomes.update(self.staged)
+        self.staged.clear()
 
     async def _drain(self) -> None:
         """Applies every queued event in arrival order, acting on the calendar in between."""
@@ -161,13 +168,11 @@ class PatientCareWorkflow:
                 **ACTIVITY,
             )
             self.state.stream_version = outcome.version
-        self.outcomes.update(self.staged)
-        self.staged.clear()
 
     async def _quiesce(self) -> None:
         """Before continue-as-new: no queued input, every update answered."""
         while self.inbox or not workflow.all_handlers_finished():
-            await self._drain()
+            await self._step()
             await workflow.wait_condition(
                 lambda: bool(self.inbox) or workflow.all_handlers_finished()
             )

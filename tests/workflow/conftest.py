@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import asyncpg
 import pytest_asyncio
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from events.base import stream_for
@@ -30,9 +32,20 @@ class Engine:
     pool: asyncpg.Pool
     store: EventStore
     client: CcmClient
+    patients: list[str] = field(default_factory=list)
 
     def patient(self) -> Patient:
-        return Patient(f"p{uuid.uuid4().hex[:10]}")
+        patient = Patient(f"p{uuid.uuid4().hex[:10]}")
+        self.patients.append(patient.id)
+        return patient
+
+    async def terminate_all(self) -> None:
+        """The time-skipping clock is shared: a workflow left behind (its worker gone) must not
+        hold later tests' time skipping, so every test's workflows end with the test."""
+        for patient_id in self.patients:
+            handle = self.env.client.get_workflow_handle(workflow_id_for(patient_id))
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
 
     async def now(self) -> datetime:
         return await self.env.get_current_time()
@@ -70,10 +83,12 @@ async def skipping_env(time_skipping_env: WorkflowEnvironment) -> WorkflowEnviro
 async def engine(
     skipping_env: WorkflowEnvironment, pool: asyncpg.Pool, task_queue: str
 ) -> AsyncIterator[Engine]:
+    engine = Engine(
+        env=skipping_env,
+        pool=pool,
+        store=EventStore(pool),
+        client=CcmClient(skipping_env.client, task_queue),
+    )
     async with build_worker(skipping_env.client, pool, task_queue):
-        yield Engine(
-            env=skipping_env,
-            pool=pool,
-            store=EventStore(pool),
-            client=CcmClient(skipping_env.client, task_queue),
-        )
+        yield engine
+        await engine.terminate_all()
