@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "cli.billing",
     "cli.db",
     "cli.dev",
+    "cli.synth",
     "cli.worker_cmd",
 ]
 

@@ -1,0 +1,1 @@
+"""Upstream systems: the contract's clients, ingestion and the synthetic feed."""
