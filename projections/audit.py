@@ -1,0 +1,60 @@
+"""The audit trail: every event of every patient, in order, with who, what, source and times.
+
+One row per event (``audit_events``), appended by ``COPY`` because the table is insert-only and
+keyed by the event's position; the audit packet report is assembled from these rows.
+"""
+
+from __future__ import annotations
+
+import json
+
+from events.base import PatientEvent
+from events.store import StoredEvent
+from projections.audit_payload import payload, summary
+from projections.base import Copy, Projection, Writes
+
+AUDIT_ROW = Copy(
+    "audit_events",
+    (
+        "position",
+        "patient_id",
+        "version",
+        "event_id",
+        "type",
+        "schema_version",
+        "source",
+        "actor",
+        "occurred_at",
+        "recorded_at",
+        "summary",
+        "data",
+    ),
+)
+
+
+class AuditProjection(Projection):
+    """Handles every event type: the trail must be complete, so nothing is filtered."""
+
+    def wants(self, event_type: str) -> bool:
+        return True
+
+    def apply(self, writes: Writes, stored: StoredEvent) -> None:
+        event: PatientEvent = stored.event
+        writes.add(
+            AUDIT_ROW,
+            stored.position,
+            event.patient_id,
+            stored.version,
+            event.event_id,
+            stored.type,
+            stored.schema_version,
+            event.meta.source,
+            event.meta.actor,
+            event.occurred_at,
+            stored.recorded_at,
+            summary(event),
+            json.dumps(payload(event), separators=(",", ":")),
+        )
+
+
+projection = AuditProjection("audit", tables=("audit_events",), statements=(AUDIT_ROW,))

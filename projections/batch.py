@@ -1,0 +1,69 @@
+"""One read of the global order, shared by every projection at the same checkpoint.
+
+Rows come from ``EventStore.read_all_raw`` (so the store's no-skip guarantee holds) and are decoded
+lazily, once, and only for projections that handle their type: most projections read a handful of
+types, and decoding is the expensive part of a read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import asyncpg
+
+from events.registry import DEFAULT_REGISTRY, Registry
+from events.store import StoredEvent
+
+
+class Batch:
+    """Events with position in ``(after, last]``, in order; ``event(i)`` decodes row ``i``."""
+
+    def __init__(
+        self, after: int, rows: Sequence[asyncpg.Record], registry: Registry = DEFAULT_REGISTRY
+    ) -> None:
+        self.after = after
+        self.rows = rows
+        self._registry = registry
+        self._decoded: dict[int, StoredEvent] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def last(self) -> int:
+        """The last position read (``after`` for an empty batch)."""
+        return int(self.rows[-1]["position"]) if self.rows else self.after
+
+    def position(self, i: int) -> int:
+        return int(self.rows[i]["position"])
+
+    def type(self, i: int) -> str:
+        return str(self.rows[i]["type"])
+
+    def event(self, i: int) -> StoredEvent:
+        """Row ``i`` as a current model; raises ``EventDecodeError`` naming its position."""
+        cached = self._decoded.get(i)
+        if cached is not None:
+            return cached
+        row = self.rows[i]
+        event = self._registry.decode_json(
+            row["type"], row["schema_version"], row["payload"], row["position"]
+        )
+        stored = StoredEvent.model_construct(
+            position=row["position"], stream=row["stream"], version=row["version"],
+            event_id=row["event_id"], type=row["type"], schema_version=row["schema_version"],
+            recorded_at=row["recorded_at"], event=event,
+        )  # fmt: skip
+        self._decoded[i] = stored
+        return stored
+
+    def start_index(self, checkpoint: int) -> int:
+        """Index of the first row after ``checkpoint`` (``len`` when none is)."""
+        lo, hi = 0, len(self.rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.position(mid) <= checkpoint:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo

@@ -1,0 +1,68 @@
+"""Shadow tables for a rebuild: same definition, separate schema, swapped in under the same names.
+
+Keys and checks are copied when the shadow is created (upserts need them); secondary indexes are
+built after the shadow has caught up, which is faster than maintaining them row by row. Every
+index and constraint keeps its live name, so later migrations can still refer to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from projections.base import Conn
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def create_shadow(conn: Conn, tables: Sequence[str], live: str, shadow: str) -> None:
+    """(Re)creates schema ``shadow`` with an empty copy of each live table, keys included."""
+    await drop_shadow(conn, shadow)
+    await conn.execute(f"CREATE SCHEMA {_ident(shadow)}")
+    for table in tables:
+        src, dst = f"{_ident(live)}.{_ident(table)}", f"{_ident(shadow)}.{_ident(table)}"
+        await conn.execute(f"CREATE TABLE {dst} (LIKE {src} INCLUDING ALL EXCLUDING INDEXES)")
+        keys = await conn.fetch(
+            "SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint"
+            " WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'x') ORDER BY conname",
+            src,
+        )
+        for key in keys:
+            await conn.execute(
+                f"ALTER TABLE {dst} ADD CONSTRAINT {_ident(key['conname'])} {key['def']}"
+            )
+
+
+async def index_shadow(conn: Conn, tables: Sequence[str], live: str, shadow: str) -> None:
+    """Builds on each shadow table the live table's indexes that no constraint owns."""
+    for table in tables:
+        rows = await conn.fetch(
+            "SELECT i.indexdef FROM pg_indexes i WHERE i.schemaname = $1 AND i.tablename = $2"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+            "   WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)",
+            live,
+            table,
+        )
+        live_name = await conn.fetchval("SELECT format('%I.%I', $1::text, $2::text)", live, table)
+        shadow_name = f"{_ident(shadow)}.{_ident(table)}"
+        for row in rows:
+            ddl = str(row["indexdef"]).replace(f" ON {live_name} ", f" ON {shadow_name} ", 1)
+            await conn.execute(ddl)
+
+
+async def swap_tables(conn: Conn, tables: Sequence[str], live: str, shadow: str) -> None:
+    """Replaces each live table by its shadow (call inside the swap transaction).
+
+    A view or foreign key depending on a live table makes the DROP fail loudly rather than
+    silently cascading: read models are not meant to be referenced that way.
+    """
+    for table in tables:
+        await conn.execute(f"DROP TABLE {_ident(live)}.{_ident(table)}")
+        await conn.execute(
+            f"ALTER TABLE {_ident(shadow)}.{_ident(table)} SET SCHEMA {_ident(live)}"
+        )
+
+
+async def drop_shadow(conn: Conn, shadow: str) -> None:
+    await conn.execute(f"DROP SCHEMA IF EXISTS {_ident(shadow)} CASCADE")

@@ -1,0 +1,70 @@
+"""Where each projection stands: checkpoint, head, lag in events and seconds, and any error."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import asyncpg
+from pydantic import BaseModel, ConfigDict
+
+from events.store import EventStore
+from projections import catalog, checkpoints
+
+
+class ProjectionStatus(BaseModel):
+    """One projection's state; ``error_*`` are set while it is stopped on an event.
+
+    ``lag_events`` is ``head - checkpoint`` (positions are dense except for rolled-back appends,
+    so it is exact or a slight overestimate); ``lag_seconds`` is how long the oldest unapplied
+    event has been waiting (0 when caught up).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    checkpoint: int
+    head: int
+    lag_events: int
+    lag_seconds: float
+    updated_at: datetime | None
+    error_position: int | None = None
+    error_type: str | None = None
+    error: str | None = None
+
+    @property
+    def state(self) -> str:
+        if self.error_position is not None:
+            return "stopped"
+        return "caught up" if self.lag_events == 0 else "behind"
+
+
+async def status(pool: asyncpg.Pool) -> list[ProjectionStatus]:
+    """Every projection of the catalog, in catalog order (checkpoint 0 if it never ran)."""
+    store = EventStore(pool)
+    head = await store.head_position()
+    async with pool.acquire() as conn:
+        cps = await checkpoints.read(conn, catalog.NAMES)
+    now = datetime.now(UTC)
+    result = []
+    for name in catalog.NAMES:
+        cp = cps.get(name)
+        position = cp.position if cp is not None else 0
+        lag_seconds = 0.0
+        if position < head:
+            oldest = await store.read_all_raw(position, 1)
+            if oldest:
+                lag_seconds = max((now - oldest[0]["recorded_at"]).total_seconds(), 0.0)
+        result.append(
+            ProjectionStatus(
+                name=name,
+                checkpoint=position,
+                head=head,
+                lag_events=max(head - position, 0),
+                lag_seconds=round(lag_seconds, 3),
+                updated_at=cp.updated_at if cp is not None else None,
+                error_position=cp.error_position if cp is not None else None,
+                error_type=cp.error_type if cp is not None else None,
+                error=cp.error_message if cp is not None else None,
+            )
+        )
+    return result

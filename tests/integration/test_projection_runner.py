@@ -1,0 +1,152 @@
+"""The runner applies every event exactly once: across failures, cancellation and rival runners."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+
+from events.base import stream_for
+from events.store import EventStore, StoredEvent
+from projections import catalog, checkpoints, status
+from projections.apply import ProjectionFailed
+from projections.base import Projection, Sql, Writes
+from projections.drain import drain
+from projections.runner import catch_up, run_projections
+from projections.synthetic import patient_history
+
+pytestmark = pytest.mark.integration
+
+
+async def append_patients(store: EventStore, count: int, months: int, prefix: str = "p") -> int:
+    total = 0
+    for i in range(count):
+        events = patient_history(f"{prefix}{i:03d}", "2025-01", months, seed=7)
+        await store.append(stream_for(events[0].patient_id), events, expected_version=None)
+        total += len(events)
+    return total
+
+
+class Counting(Projection):
+    """Records each position it applies plus a running total: a second application of any event
+    would break the primary key or the total, and the crash hook fails one event on demand."""
+
+    def __init__(self) -> None:
+        self.applied = Sql("INSERT INTO test_applied (position) VALUES ($1)")
+        self.total = Sql("UPDATE test_total SET n = n + 1")
+        super().__init__("test_counting", ("test_applied",), (self.applied, self.total))
+        self.fail_at: int | None = None
+
+    def wants(self, event_type: str) -> bool:
+        return True
+
+    def apply(self, writes: Writes, stored: StoredEvent) -> None:
+        position = stored.position
+        writes.add(self.applied, position)
+        writes.add(self.total)
+        if position == self.fail_at:
+            raise RuntimeError("crash after this event's writes were queued")
+
+
+async def counting_tables(pool: asyncpg.Pool, projection: Counting) -> None:
+    await pool.execute("CREATE TABLE test_applied (position bigint PRIMARY KEY)")
+    await pool.execute(
+        "CREATE TABLE test_total (n bigint NOT NULL); INSERT INTO test_total VALUES (0)"
+    )
+    async with pool.acquire() as conn:
+        await checkpoints.ensure(conn, [projection.name])
+
+
+async def assert_each_once(pool: asyncpg.Pool, head: int) -> None:
+    positions = [
+        r["position"] for r in await pool.fetch("SELECT position FROM test_applied ORDER BY 1")
+    ]
+    assert positions == list(range(1, head + 1))
+    assert await pool.fetchval("SELECT n FROM test_total") == head
+
+
+async def test_catch_up_applies_every_event_to_every_projection(
+    pool: asyncpg.Pool, store: EventStore
+) -> None:
+    total = await append_patients(store, 12, 4)
+    applied = await catch_up(pool)
+    assert applied == total * len(catalog.ALL)
+    assert await pool.fetchval("SELECT count(*) FROM audit_events") == total
+    assert await pool.fetchval("SELECT count(*) FROM ledger_months") == 12 * 4
+    assert await catch_up(pool) == 0
+    assert all(s.checkpoint == total and s.lag_events == 0 for s in await status(pool))
+
+
+async def test_a_failure_after_partial_writes_rolls_back_and_a_restart_applies_the_rest_once(
+    pool: asyncpg.Pool, store: EventStore
+) -> None:
+    head = await append_patients(store, 5, 3)
+    projection = Counting()
+    await counting_tables(pool, projection)
+    projection.fail_at = head // 2
+    async with pool.acquire() as conn:
+        result = await drain(conn, store, [projection], batch_size=50)
+        assert [f.position for f in result.failures] == [head // 2]
+        cp = (await checkpoints.read(conn, [projection.name]))[projection.name]
+        assert (cp.position, cp.error_position) == (head // 2 - 1, head // 2)
+        projection.fail_at = None  # the fix is deployed; the restarted runner retries
+        await drain(conn, store, [projection], retry_stopped=True, batch_size=50)
+    await assert_each_once(pool, head)
+
+
+async def test_cancelling_the_runner_anywhere_never_applies_an_event_twice_or_skips_one(
+    pool: asyncpg.Pool, store: EventStore
+) -> None:
+    head = await append_patients(store, 8, 3)
+    projection = Counting()
+    await counting_tables(pool, projection)
+    for yields in range(1, 60, 3):
+        async with pool.acquire() as conn:
+            task = asyncio.create_task(drain(conn, store, [projection], batch_size=7))
+            for _ in range(yields):
+                await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    async with pool.acquire() as conn:
+        await drain(conn, store, [projection], batch_size=7)
+    await assert_each_once(pool, head)
+
+
+async def test_an_event_that_cannot_be_read_stops_only_the_projections_that_need_it(
+    pool: asyncpg.Pool, store: EventStore
+) -> None:
+    good = await append_patients(store, 2, 2)
+    bad = good + 1
+    await pool.execute(
+        "INSERT INTO events (position, stream, version, event_id, type, schema_version, payload,"
+        " recorded_at, digest, hash) VALUES (nextval('events_position_seq'), 'patient-x', 1,"
+        " 'upstream:x', 'time_logged', 1, '{\"minutes\": 5}', now(), '\\x00', '\\x00')"
+    )
+    await append_patients(store, 1, 1, prefix="q")
+    with pytest.raises(ProjectionFailed) as raised:
+        await catch_up(pool)
+    assert raised.value.position == bad and raised.value.event_type == "time_logged"
+    by_name = {s.name: s for s in await status(pool)}
+    for name in ("audit", "worklist"):
+        assert (by_name[name].error_position, by_name[name].error_type) == (bad, "time_logged")
+        assert by_name[name].checkpoint == good and by_name[name].state == "stopped"
+        assert f"position {bad}" in (by_name[name].error or "")
+    for name in ("ledger", "funnel"):
+        assert by_name[name].error is None and by_name[name].lag_events == 0
+
+
+async def test_two_runners_share_the_work_and_apply_each_event_once(
+    pool: asyncpg.Pool, store: EventStore
+) -> None:
+    stop = asyncio.Event()
+    runners = [
+        asyncio.create_task(run_projections(pool, stop, poll_interval=0.05)) for _ in range(2)
+    ]
+    total = await append_patients(store, 10, 3)
+    await catch_up(pool)  # waits for the runners holding the locks to reach the head
+    stop.set()
+    await asyncio.gather(*runners)
+    assert await pool.fetchval("SELECT count(*) FROM audit_events") == total
+    assert all(s.lag_events == 0 and s.error is None for s in await status(pool))
