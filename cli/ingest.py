@@ -1,4 +1,4 @@
-"""``ccm ingest FILE.jsonl`` and ``ccm send EVENT``: upstream events into the patients' workflows."""
+"""``ccm ingest FILE.jsonl`` and ``ccm send EVENT``: upstream events into patients' workflows."""
 
 from __future__ import annotations
 
@@ -38,14 +38,20 @@ def run_ingest(args: argparse.Namespace) -> int:
     """Exit 0 when every line was accepted, 2 when some were refused, 1 when a service is down."""
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
     feed = parse_lines(text.splitlines())
-    reject_path = Path(args.reject_file or f"{'stdin' if args.file == '-' else args.file}.rejects.jsonl")
+    reject_path = Path(
+        args.reject_file or f"{'stdin' if args.file == '-' else args.file}.rejects.jsonl"
+    )
     try:
         summary = asyncio.run(_ingest(Settings.from_env(), feed, args.concurrency))
     except ServiceUnavailable as exc:
         print(f"ccm ingest: {exc}", file=sys.stderr)
         return 1
     _write_rejects(reject_path, summary)
-    print(json.dumps(summary.as_dict() | {"reject_file": str(reject_path) if summary.rejected else None}))
+    print(
+        json.dumps(
+            summary.as_dict() | {"reject_file": str(reject_path) if summary.rejected else None}
+        )
+    )
     return 2 if summary.rejected else 0
 
 

@@ -23,7 +23,12 @@ class Rejection:
     event_id: str | None = None
 
     def as_record(self) -> dict[str, object]:
-        return {"line": self.line, "field": self.field, "reason": self.reason, "event_id": self.event_id}
+        return {
+            "line": self.line,
+            "field": self.field,
+            "reason": self.reason,
+            "event_id": self.event_id,
+        }
 
 
 @dataclass

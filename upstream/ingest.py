@@ -69,10 +69,14 @@ async def _send_chunk(
         except EventRejected as exc:
             refused = [(n, e) for n, e in chunk if e.event_id == exc.event_id]
             if not refused:
-                summary.rejected += [Rejection(n, "(batch)", str(exc), e.event_id) for n, e in chunk]
+                summary.rejected += [
+                    Rejection(n, "(batch)", str(exc), e.event_id) for n, e in chunk
+                ]
                 return
             number, event = refused[0]
-            summary.rejected.append(Rejection(number, exc.field or "(event)", str(exc), event.event_id))
+            summary.rejected.append(
+                Rejection(number, exc.field or "(event)", str(exc), event.event_id)
+            )
             chunk = [(n, e) for n, e in chunk if e.event_id != exc.event_id]
             continue
         summary.recorded += len(receipt.recorded)

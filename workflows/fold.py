@@ -113,7 +113,9 @@ def _declined(s: PatientState, e: ConsentDeclined, cfg: CareConfig) -> Derived:
     return []
 
 
-def _care_plan(s: PatientState, e: CarePlanEstablished | CarePlanRevised, cfg: CareConfig) -> Derived:
+def _care_plan(
+    s: PatientState, e: CarePlanEstablished | CarePlanRevised, cfg: CareConfig
+) -> Derived:
     s.care_plan = e
     s.care_plan_at = s.care_plan_at or e.occurred_at
     return advance_enrollment(s, e)

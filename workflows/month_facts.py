@@ -24,7 +24,7 @@ def month_facts(state: PatientState, month: str, cfg: CareConfig) -> MonthFacts:
     return MonthFacts(
         service_month=month,
         timezone=cfg.timezone,
-        program=state.program,  # type: ignore[arg-type]
+        program=state.program,
         conditions=state.diagnoses,
         qmb=state.qmb,
         complex_mdm=state.complexity.get(month) in ("moderate", "high"),

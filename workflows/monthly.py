@@ -27,7 +27,9 @@ def progress_now(state: PatientState, cfg: CareConfig, clock: datetime) -> Month
 def at_risk_check(state: PatientState, cfg: CareConfig, clock: datetime) -> list[PatientEvent]:
     """From the check day to month end, flags once a month that is short of its threshold."""
     month = month_of(clock, cfg.timezone)
-    if month in state.at_risk or clock < check_time(month, cfg.timezone, cfg.policy.at_risk_check_day):
+    if month in state.at_risk or clock < check_time(
+        month, cfg.timezone, cfg.policy.at_risk_check_day
+    ):
         return []
     progress = progress_now(state, cfg, clock)
     if progress is None:
@@ -64,7 +66,6 @@ def next_wake(state: PatientState, cfg: CareConfig, now: datetime) -> timedelta:
         candidates.append(first + timedelta(days=policy.outreach_window_days))
     future = [c for c in candidates if c > now]
     return min(future) - now if future else IDLE_WAKE
-
 
 
 def _billable_months(state: PatientState, current: str) -> list[str]:

@@ -9,8 +9,9 @@ backfilled feed bills past months exactly as if its events had arrived live.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 from datetime import datetime, timedelta
+from typing import cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -20,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.store import AppendInput, AppendOutcome
     from events.base import PatientEvent, stream_for
     from events.decisions import ClaimPrepared, ClaimSubmitted
+    from events.registry import AnyEvent
     from events.upstream import UpstreamEvent
     from workflows.checks import check_batch
     from workflows.closing import close_month, months_due
@@ -31,11 +33,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.state import PatientState
     from workflows.view import view_of
 
-ACTIVITY = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    # Unlimited attempts: an outage of PostgreSQL delays a fact, it must never drop one.
-    "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
-}
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Unlimited attempts: an outage of PostgreSQL delays a fact, it must never drop one.
+ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 FLUSH_AT = 200
 
 
@@ -90,13 +90,13 @@ class PatientCareWorkflow:
             if self.closed_this_run or workflow.info().is_continue_as_new_suggested():
                 await self._quiesce()
                 workflow.continue_as_new(
-                    PatientStart(patient_id=self.state.patient_id, config=self.cfg, state=self.state)
+                    PatientStart(
+                        patient_id=self.state.patient_id, config=self.cfg, state=self.state
+                    )
                 )
             wake = next_wake(self.state, self.cfg, workflow.now())
-            try:
+            with contextlib.suppress(TimeoutError):  # the timeout is the calendar's wake-up
                 await workflow.wait_condition(lambda: bool(self.inbox), timeout=wake)
-            except asyncio.TimeoutError:
-                pass
 
     async def _step(self) -> None:
         """Applies the inbox and what the calendar says is due now; then answers the updates."""
@@ -136,12 +136,13 @@ class PatientCareWorkflow:
             self.closed_this_run += 1
 
     async def _submit(self, claim: ClaimPrepared, clock: datetime) -> None:
-        ref = await workflow.execute_activity(
+        ref: str = await workflow.execute_activity(
             "submit_claim",
             SubmitClaimInput(claim=claim),
             result_type=str,
             summary=f"submit {claim.claim_id}: {', '.join(c.code for c in claim.codes)}",
-            **ACTIVITY,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )
         self.pending.append(
             ClaimSubmitted(
@@ -160,12 +161,16 @@ class PatientCareWorkflow:
         if self.pending:
             batch, self.pending = self.pending, []
             before = self.state.stream_version
-            outcome = await workflow.execute_activity(
+            # Every event built here is a member of the stored-event union (AnyEvent).
+            events = cast(list[AnyEvent], batch)
+            stream = stream_for(self.state.patient_id)
+            outcome: AppendOutcome = await workflow.execute_activity(
                 "append_events",
-                AppendInput(stream=stream_for(self.state.patient_id), expected_version=before, events=batch),
+                AppendInput(stream=stream, expected_version=before, events=events),
                 result_type=AppendOutcome,
-                summary=f"append {len(batch)} events ({', '.join(sorted({e.type for e in batch}))})",
-                **ACTIVITY,
+                summary=f"append {len(batch)}: {', '.join(sorted({e.type for e in batch}))}",
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
             )
             self.state.stream_version = outcome.version
 

@@ -17,11 +17,13 @@ from workflows.config import CareConfig
 from workflows.state import PatientState
 
 # Phases from which a fresh consent (with its gates) enrolls the patient.
-ENROLLABLE: frozenset[Phase] = frozenset({"eligible", "enrolling", "unreachable", "declined", "ended"})
+ENROLLABLE: frozenset[Phase] = frozenset(
+    {"eligible", "enrolling", "unreachable", "declined", "ended"}
+)
 
 
 def move(state: PatientState, to: Phase, cause: PatientEvent, reason: str) -> list[PatientEvent]:
-    """Moves the patient to ``to`` and returns the ``PhaseChanged`` event (nothing if already there)."""
+    """Moves the patient to ``to``; returns its ``PhaseChanged`` (none if already there)."""
     previous = state.phase or "identified"
     if previous == to:
         return []
@@ -39,7 +41,9 @@ def move(state: PatientState, to: Phase, cause: PatientEvent, reason: str) -> li
     ]
 
 
-def screen_patient(state: PatientState, e: PatientIdentified, cfg: CareConfig) -> list[PatientEvent]:
+def screen_patient(
+    state: PatientState, e: PatientIdentified, cfg: CareConfig
+) -> list[PatientEvent]:
     """Screens eligibility from the diagnoses (a heuristic a clinician confirms; domain §2)."""
     result = screen(
         e.diagnoses, primary_care_responsible=e.primary_care_responsible, policy=cfg.policy

@@ -6,6 +6,8 @@ codec, so no PHI may ever be written here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey
 
 PHASE = SearchAttributeKey.for_keyword("CcmPhase")
@@ -17,7 +19,7 @@ MONTH_MINUTES = SearchAttributeKey.for_int("CcmMonthMinutes")
 AT_RISK = SearchAttributeKey.for_bool("CcmAtRisk")
 LAST_BILLED_MONTH = SearchAttributeKey.for_keyword("CcmLastBilledMonth")
 
-ALL = [
+ALL: list[SearchAttributeKey[Any]] = [
     PHASE,
     PROGRAM,
     PRACTICE,

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from care.eligibility import Program
 from events.base import PatientEvent
 from events.decisions import Phase
 from events.upstream import (
@@ -49,7 +50,7 @@ class PatientState(BaseModel):
     phase_since: datetime | None = None
     practice_id: str | None = None
     practitioner_id: str | None = None
-    program: str | None = None
+    program: Program | None = None
     diagnoses: list[str] = Field(default_factory=list)
     conditions: list[str] = Field(default_factory=list)
     qmb: bool = False

@@ -69,7 +69,9 @@ class Patient:
             shared_with_patient_at=at,
         )
 
-    def time(self, at: datetime, minutes: int, role: str = "clinical_staff", **kw: Any) -> UpstreamEvent:
+    def time(
+        self, at: datetime, minutes: int, role: str = "clinical_staff", **kw: Any
+    ) -> UpstreamEvent:
         return self.event(
             "time_logged",
             at,

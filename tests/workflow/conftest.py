@@ -20,8 +20,8 @@ from events.store import EventStore, StoredEvent
 from upstream.client import CcmClient
 from worker import build_worker
 from workflows import search_attributes as sa
-from workflows.patient import workflow_id_for
 from workflows.messages import PatientView
+from workflows.patient import workflow_id_for
 
 from .builders import Patient
 
@@ -59,7 +59,8 @@ class Engine:
 
     async def view(self, patient: Patient) -> PatientView:
         handle = self.env.client.get_workflow_handle(workflow_id_for(patient.id))
-        return await handle.query("view", result_type=PatientView)
+        view: PatientView = await handle.query("view", result_type=PatientView)
+        return view
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -36,9 +36,7 @@ async def test_a_month_with_twenty_staff_minutes_bills_99490_once(engine: Engine
     decision = next(c.decision for c in closed if c.service_month == month)  # type: ignore[attr-defined]
     assert [(c.code, c.units) for c in decision.codes] == [("99490", 1)]
     assert decision.counted_minutes == 20
-    rows = await engine.pool.fetch(
-        "SELECT claim_id FROM claims_outbox WHERE patient_id = $1", p.id
-    )
+    rows = await engine.pool.fetch("SELECT claim_id FROM claims_outbox WHERE patient_id = $1", p.id)
     assert [r["claim_id"] for r in rows] == [f"claim-{p.id}-{month}"]
     submitted = await engine.events(p, "claim_submitted")
     assert len(submitted) == 1
