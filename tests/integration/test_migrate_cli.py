@@ -24,14 +24,14 @@ def ccm_db_migrate(data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_migrate_applies_every_file_once_then_reports_up_to_date(tmp_path: Path) -> None:
-    first = ccm_db_migrate(tmp_path)
+def test_migrate_applies_every_file_once_then_reports_up_to_date(stack_data_dir: Path) -> None:
+    first = ccm_db_migrate(stack_data_dir)
     assert first.returncode == 0, first.stderr
     expected = [f"applied {m.version:04d}_{m.name}" for m in available()]
     assert first.stdout.splitlines() == (expected or ["up to date"])
 
-    second = ccm_db_migrate(tmp_path)
+    second = ccm_db_migrate(stack_data_dir)
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines() == ["up to date"]
     # The embedded server was started for the command only and stopped with it.
-    assert not (tmp_path / "pg" / "postmaster.pid").exists()
+    assert not (stack_data_dir / "pg" / "postmaster.pid").exists()

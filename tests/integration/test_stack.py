@@ -23,22 +23,22 @@ def settings_for(data_dir: Path, ports: tuple[int, int]) -> Settings:
 
 
 async def test_stack_starts_both_services_migrated_with_search_attributes(
-    tmp_path: Path, free_ports: tuple[int, int]
+    stack_data_dir: Path, free_ports: tuple[int, int]
 ) -> None:
-    async with open_stack(settings_for(tmp_path, free_ports), start_missing=True) as stack:
+    async with open_stack(settings_for(stack_data_dir, free_ports), start_missing=True) as stack:
         assert stack.started == ["postgres", "temporal"]
         versions = await stack.pool.fetch("SELECT version FROM schema_migrations ORDER BY 1")
         assert [r["version"] for r in versions] == [m.version for m in available()]
         assert search_attribute_names() <= await registered_search_attributes(stack.client)
         found = [w async for w in stack.client.list_workflows('CcmPhase = "enrolled"')]
         assert found == []
-    assert not (tmp_path / "pg" / "postmaster.pid").exists()
+    assert not (stack_data_dir / "pg" / "postmaster.pid").exists()
 
 
 async def test_restart_on_the_same_data_dir_keeps_rows_and_workflows(
-    tmp_path: Path, free_ports: tuple[int, int]
+    stack_data_dir: Path, free_ports: tuple[int, int]
 ) -> None:
-    settings = settings_for(tmp_path, free_ports)
+    settings = settings_for(stack_data_dir, free_ports)
     workflow_id = f"probe-{uuid.uuid4().hex}"
     async with open_stack(settings, start_missing=True) as stack:
         await stack.pool.execute("CREATE TABLE probe (note text)")
@@ -55,34 +55,36 @@ async def test_restart_on_the_same_data_dir_keeps_rows_and_workflows(
 
 
 async def test_taken_port_is_refused_by_name_and_nothing_is_left_running(
-    tmp_path: Path, free_ports: tuple[int, int]
+    stack_data_dir: Path, free_ports: tuple[int, int]
 ) -> None:
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", free_ports[0]))
         squatter.listen()
         with pytest.raises(PortInUse) as refused:
-            async with open_stack(settings_for(tmp_path, free_ports), start_missing=True):
+            async with open_stack(settings_for(stack_data_dir, free_ports), start_missing=True):
                 pass
     assert str(refused.value) == (
         f"port {free_ports[0]} is in use: is another `ccm dev` running? set CCM_TEMPORAL_PORT"
     )
-    assert not (tmp_path / "pg" / "postmaster.pid").exists()
+    assert not (stack_data_dir / "pg" / "postmaster.pid").exists()
 
 
-async def test_without_services_and_without_start_missing_says_what_to_do(tmp_path: Path) -> None:
+async def test_without_services_and_without_start_missing_says_what_to_do(
+    stack_data_dir: Path,
+) -> None:
     with pytest.raises(
         ServiceUnavailable, match="no database: set CCM_DATABASE_URL or run `ccm dev`"
     ):
-        async with open_stack(Settings(data_dir=tmp_path), start_missing=False):
+        async with open_stack(Settings(data_dir=stack_data_dir), start_missing=False):
             pass
 
 
 async def test_published_stack_is_found_by_others_and_not_started_twice(
-    tmp_path: Path, free_ports: tuple[int, int]
+    stack_data_dir: Path, free_ports: tuple[int, int]
 ) -> None:
-    settings = settings_for(tmp_path, free_ports)
+    settings = settings_for(stack_data_dir, free_ports)
     async with open_stack(settings, start_missing=True, publish=True) as dev:
-        assert (tmp_path / SERVICES_FILE).exists()
+        assert (stack_data_dir / SERVICES_FILE).exists()
         async with open_stack(settings, start_missing=False) as other:
             assert other.started == []
             assert (other.database_url, other.temporal_address) == (
@@ -92,4 +94,4 @@ async def test_published_stack_is_found_by_others_and_not_started_twice(
         with pytest.raises(AlreadyRunning, match="`ccm dev` is already running"):
             async with open_stack(settings, start_missing=True, publish=True):
                 pass
-    assert not (tmp_path / SERVICES_FILE).exists()
+    assert not (stack_data_dir / SERVICES_FILE).exists()

@@ -29,11 +29,11 @@ def dev_env(data_dir: Path, ports: tuple[int, int]) -> dict[str, str]:
 
 
 def test_dev_exit_after_start_prints_where_everything_is(
-    tmp_path: Path, free_ports: tuple[int, int]
+    stack_data_dir: Path, free_ports: tuple[int, int]
 ) -> None:
     done = subprocess.run(
         [CCM, "dev", "--exit-after-start"],
-        env=dev_env(tmp_path, free_ports),
+        env=dev_env(stack_data_dir, free_ports),
         capture_output=True,
         text=True,
         check=False,
@@ -41,21 +41,21 @@ def test_dev_exit_after_start_prints_where_everything_is(
     assert done.returncode == 0, done.stderr
     assert f"Temporal UI    http://127.0.0.1:{free_ports[1]}" in done.stdout
     assert f"Temporal gRPC  127.0.0.1:{free_ports[0]}" in done.stdout
-    assert f"host={tmp_path.resolve()}/pg" in done.stdout
+    assert f"host={stack_data_dir.resolve()}/pg" in done.stdout
     assert done.stdout.rstrip().endswith("ccm dev: stopped")
-    assert not (tmp_path / SERVICES_FILE).exists()
+    assert not (stack_data_dir / SERVICES_FILE).exists()
 
 
 def test_sigterm_stops_every_process_dev_started(
-    tmp_path: Path, free_ports: tuple[int, int]
+    stack_data_dir: Path, free_ports: tuple[int, int]
 ) -> None:
-    env = dev_env(tmp_path, free_ports)
+    env = dev_env(stack_data_dir, free_ports)
     with subprocess.Popen([CCM, "dev"], env=env, stdout=subprocess.PIPE, text=True) as dev:
         assert dev.stdout is not None
         for line in dev.stdout:
             if line.startswith("Press Ctrl-C"):
                 break
-        services = Services.model_validate_json((tmp_path / SERVICES_FILE).read_text())
+        services = Services.model_validate_json((stack_data_dir / SERVICES_FILE).read_text())
         # Another command on the same data dir finds the running stack instead of starting one.
         other = subprocess.run(
             [CCM, "db", "migrate"], env=env, capture_output=True, text=True, check=False
@@ -67,4 +67,4 @@ def test_sigterm_stops_every_process_dev_started(
     assert services.temporal_pid is not None and services.postgres_pid is not None
     assert not pid_alive(services.temporal_pid)
     assert not pid_alive(services.postgres_pid)
-    assert not (tmp_path / SERVICES_FILE).exists()
+    assert not (stack_data_dir / SERVICES_FILE).exists()
