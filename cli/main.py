@@ -10,6 +10,7 @@ from collections.abc import Sequence
 # Each module exposes register(subparsers) and sets a handler returning an exit code.
 COMMAND_MODULES = [
     # commands: one line each, keep sorted
+    "cli.audit",
     "cli.ingest",
     "cli.billing",
     "cli.db",
