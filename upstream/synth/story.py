@@ -29,10 +29,10 @@ class Case:
     """One designed patient: its edge case lives in the last closed month.
 
     ``slots``/``extra`` write that month and ``bills`` is what it should bill; ``visit`` makes the
-    patient need an initiating visit; ``late`` adds a 5-minute entry to the first closed month,
-    delivered last (it never changes that month's codes); ``denial`` denies the first closed
-    month's claim. ``diagnoses`` fixes the codes (else drawn for ``program``). ``story``
-    replaces the standard life entirely (enrollment cases).
+    patient need an initiating visit; ``late`` adds a 5-minute entry to the first closed month
+    (unless that is the last one), delivered last, never changing that month's codes; ``denial``
+    denies the first closed month's claim. ``diagnoses`` fixes the codes (else drawn for
+    ``program``). ``story`` replaces the standard life entirely (enrollment cases).
     """
 
     label: str
@@ -91,8 +91,6 @@ def standard(s: Scene, case: Case) -> None:
             log_all(s, month, (Slot(27, 5, hour=16, late=True),))
     last = tl.last_closed
     log_all(s, last, case.slots)
-    if case.late and last == first:
-        log_all(s, last, (Slot(27, 5, hour=16, late=True),))
     if case.extra is not None:
         case.extra(s, last)
     s.intended[last.label] = case.bills

@@ -90,10 +90,12 @@ def document(s: Scene, month: Month, ready: datetime) -> None:
 
 def _late_entry(s: Scene, month: Month, first: int, total: int) -> None:
     """Now and then 5 minutes reach the engine after the month closed; only where counting them
-    would not change the codes, so the intended bill holds however the engine receives them."""
+    would not change the codes, so the intended bill holds however the engine receives them, and
+    never in the last closed month (within its grace period it has not closed yet)."""
     program = s.profile.program
     if (
-        total
+        month != s.tl.last_closed
+        and total
         and codes_for(program, total + 5) == codes_for(program, total)
         and s.rng.random() < 0.03
     ):
