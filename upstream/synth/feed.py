@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from events.upstream import UpstreamEvent
 from upstream.synth.catalog import designed
-from upstream.synth.roster import PRACTITIONERS, Program, build_profile, fake_mbis, patient_id
+from upstream.synth.roster import PRACTITIONERS, Program, build_profile, fake_mbi, patient_id
 from upstream.synth.scene import Codes, Scene
 from upstream.synth.story import write_case
 from upstream.synth.timeline import Timeline
@@ -126,10 +126,11 @@ def plan_feed(
     if not 1 <= patients <= 9999:
         raise ValueError(f"patients must be between 1 and 9999, not {patients}")
     tl = Timeline.build(end=end, months=months, timezone=timezone)
-    mbis = fake_mbis(random.Random(seed), patients)
     cases = len(designed())
     scenes = [
-        (_write_designed if i < cases else _write_typical)(seed, tl, i, mbis[i], practice_id)
+        (_write_designed if i < cases else _write_typical)(
+            seed, tl, i, fake_mbi(seed, i), practice_id
+        )
         for i in range(patients)
     ]
     intended = {(s.profile.patient_id, m): codes for s in scenes for m, codes in s.intended.items()}

@@ -84,9 +84,13 @@ def patient_id(index: int) -> str:
     return f"p-{index + 1:04d}"
 
 
-def fake_mbis(rng: random.Random, count: int) -> list[str]:
-    """``count`` distinct fake MBIs (see the module docstring for why they cannot be real)."""
-    return [f"{FAKE_MBI_PREFIX}{n:05d}" for n in rng.sample(range(100_000), count)]
+def fake_mbi(seed: int, index: int) -> str:
+    """Patient ``index``'s fake MBI (see the module docstring for why it cannot be real).
+
+    Multiplying by 7919, which is coprime to 100000, permutes the five-digit numbers: MBIs are
+    distinct for up to 100000 patients and do not depend on how many patients the feed has.
+    """
+    return f"{FAKE_MBI_PREFIX}{(index * 7919 + seed * 104729) % 100_000:05d}"
 
 
 def demographics(rng: random.Random, mbi: str) -> Demographics:
