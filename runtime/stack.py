@@ -20,7 +20,7 @@ from runtime.connect import connect_client, open_pool
 from runtime.embedded_pg import start_postgres
 from runtime.errors import ServiceUnavailable
 from runtime.settings import Settings
-from runtime.temporal_dev import start_temporal_dev
+from runtime.temporal_dev import ensure_ports_free, start_temporal_dev
 
 
 class AlreadyRunning(ServiceUnavailable):
@@ -69,6 +69,9 @@ async def open_stack(
         raise AlreadyRunning(
             f"`ccm dev` is already running for {settings.data_dir} (pid {running.owner_pid})"
         )
+    if start_missing and not settings.temporal_address and running is None:
+        # A taken port is the likeliest failure: refuse it before PostgreSQL is even started.
+        ensure_ports_free(settings.temporal_port, settings.ui_port)
     async with AsyncExitStack() as exits:
         db = await _database(settings, running, start_missing, exits)
         temporal = await _temporal(settings, running, start_missing, exits)

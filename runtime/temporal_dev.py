@@ -35,7 +35,13 @@ class ServerFailed(ServiceUnavailable):
     """The dev server exited or never became ready; the message carries its log tail."""
 
 
-def ensure_port_free(port: int, env_var: str) -> None:
+def ensure_ports_free(port: int, ui_port: int) -> None:
+    """Raises ``PortInUse`` if the gRPC or the UI port of a dev server cannot be bound."""
+    _ensure_port_free(port, "CCM_TEMPORAL_PORT")
+    _ensure_port_free(ui_port, "CCM_UI_PORT")
+
+
+def _ensure_port_free(port: int, env_var: str) -> None:
     """Raises ``PortInUse`` naming ``env_var`` when ``HOST:port`` cannot be bound."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         # SO_REUSEADDR ignores lingering TIME_WAIT sockets but still fails on a live listener.
@@ -76,8 +82,7 @@ async def start_temporal_dev(
 
     Refuses with ``PortInUse`` before starting anything if either port is taken.
     """
-    ensure_port_free(port, "CCM_TEMPORAL_PORT")
-    ensure_port_free(ui_port, "CCM_UI_PORT")
+    ensure_ports_free(port, ui_port)
     args = [temporal_cli(), "server", "start-dev", "--db-filename", str(data_dir / "temporal.db")]
     args += ["--ip", HOST, "--port", str(port), "--ui-port", str(ui_port), "--log-level", "warn"]
     args += search_attributes.cli_flags()
