@@ -1,14 +1,17 @@
 """Pytest plugin: one embedded PostgreSQL per test session, a fresh migrated database per test.
 
-``pg_server`` starts the server once (in a temporary directory, stopped at process exit);
+``pg_server`` starts the server once (in a temporary directory removed afterwards);
 ``db_url`` creates ``test_<uuid>`` and migrates it, dropping it after the test; ``pool`` and
 ``store`` are built on that database. Tests run against real PostgreSQL, never a mock.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -27,11 +30,17 @@ def database_uri(base_uri: str, database: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_server() -> Iterator[str]:
     """The base URI of an embedded PostgreSQL started once for the session."""
-    server = get_server(tmp_path_factory.mktemp("pg") / "data")
-    yield str(server.get_uri())
-    server.cleanup()
+    # Not under pytest's basetemp: concurrent pytest runs prune each other's older basetemps,
+    # which would delete a running server's socket and data.
+    data = Path(tempfile.mkdtemp(prefix="ccm-test-pg-"))
+    server = get_server(data / "data")
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
