@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -13,6 +14,23 @@ from events.base import EventMeta, OpaqueId, PatientEvent
 from events.upstream import ServiceMonth
 
 ENGINE = EventMeta(source="engine")
+
+# Longest event id the contract accepts (events.base.OpaqueId).
+_MAX_ID = 128
+
+
+def decision_id(patient_id: str, *parts: str) -> str:
+    """The id of a decision: the patient and what it is about (a month, a causing event).
+
+    Store keys are unique across the whole store, so engine ids always start with the patient;
+    an id that would be too long keeps its patient and a digest of the rest (still deterministic).
+    """
+    key = ".".join((patient_id, *parts))
+    if len(key) <= _MAX_ID:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"{patient_id[: _MAX_ID - 34]}.{digest}"
+
 
 Phase = Literal[
     "identified",
@@ -119,4 +137,3 @@ DecisionEvent = Annotated[
     | LateEntryRecorded,
     Field(discriminator="type"),
 ]
-

@@ -7,7 +7,7 @@ from datetime import datetime
 from care.decision import MonthDecision
 from care.month import evaluate_month
 from events.base import PatientEvent
-from events.decisions import ClaimPrepared, MonthClosed
+from events.decisions import ClaimPrepared, MonthClosed, decision_id
 from workflows.calendar import close_time, month_of, months_between
 from workflows.config import CareConfig
 from workflows.month_facts import month_facts
@@ -39,7 +39,7 @@ def close_month(
     """Decides the month with the care rules and records it in state; returns the events."""
     decision = evaluate_month(month_facts(state, month, cfg), cfg.policy)
     closed = MonthClosed(
-        event_id=f"month-closed.{month}",
+        event_id=decision_id(state.patient_id, "month-closed", month),
         patient_id=state.patient_id,
         occurred_at=clock,
         service_month=month,
@@ -59,7 +59,7 @@ def close_month(
 def _claim(state: PatientState, decision: MonthDecision, clock: datetime) -> ClaimPrepared:
     assert decision.date_of_service is not None and state.practitioner_id is not None
     return ClaimPrepared(
-        event_id=f"claim-prepared.{decision.service_month}",
+        event_id=decision_id(state.patient_id, "claim-prepared", decision.service_month),
         patient_id=state.patient_id,
         occurred_at=clock,
         claim_id=claim_id_for(state.patient_id, decision.service_month),

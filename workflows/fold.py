@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from events.base import PatientEvent
-from events.decisions import LateEntryRecorded
+from events.decisions import LateEntryRecorded, decision_id
 from events.upstream import (
     BillingPractitionerChanged,
     CarePlanEstablished,
@@ -71,7 +71,7 @@ def dated_month(state: PatientState, event: PatientEvent, cfg: CareConfig) -> st
 def _late(state: PatientState, event: PatientEvent, month: str) -> PatientEvent:
     # Domain §7: documentation for a billed month is kept and reported, never re-bills it.
     return LateEntryRecorded(
-        event_id=f"late.{event.store_key}",
+        event_id=decision_id(state.patient_id, "late", event.store_key),
         patient_id=state.patient_id,
         occurred_at=event.occurred_at,
         service_month=month,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from care.progress import MonthProgress, month_progress
 from events.base import PatientEvent
-from events.decisions import MonthAtRiskFlagged
+from events.decisions import MonthAtRiskFlagged, decision_id
 from workflows.calendar import check_time, close_time, month_end, month_of, months_between
 from workflows.config import CareConfig
 from workflows.month_facts import month_facts
@@ -40,7 +40,7 @@ def at_risk_check(state: PatientState, cfg: CareConfig, clock: datetime) -> list
         return []
     return [
         MonthAtRiskFlagged(
-            event_id=f"at-risk.{month}",
+            event_id=decision_id(state.patient_id, "at-risk", month),
             patient_id=state.patient_id,
             occurred_at=clock,
             service_month=month,

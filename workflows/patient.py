@@ -15,12 +15,13 @@ from typing import cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.claims import SubmitClaimInput
     from activities.store import AppendInput, AppendOutcome
     from events.base import PatientEvent, stream_for
-    from events.decisions import ClaimPrepared, ClaimSubmitted
+    from events.decisions import ClaimPrepared, ClaimSubmitted, decision_id
     from events.registry import AnyEvent
     from events.upstream import UpstreamEvent
     from workflows.checks import check_batch
@@ -37,6 +38,10 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Unlimited attempts: an outage of PostgreSQL delays a fact, it must never drop one.
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 FLUSH_AT = 200
+
+
+class StoreRefused(RuntimeError):
+    """The event store refused an append the workflow decided: stop and wait for a fix."""
 
 
 def workflow_id_for(patient_id: str) -> str:
@@ -146,7 +151,7 @@ class PatientCareWorkflow:
         )
         self.pending.append(
             ClaimSubmitted(
-                event_id=f"claim-submitted.{claim.service_month}",
+                event_id=decision_id(claim.patient_id, "claim-submitted", claim.service_month),
                 patient_id=self.state.patient_id,
                 occurred_at=clock,
                 claim_id=claim.claim_id,
@@ -164,14 +169,20 @@ class PatientCareWorkflow:
             # Every event built here is a member of the stored-event union (AnyEvent).
             events = cast(list[AnyEvent], batch)
             stream = stream_for(self.state.patient_id)
-            outcome: AppendOutcome = await workflow.execute_activity(
-                "append_events",
-                AppendInput(stream=stream, expected_version=before, events=events),
-                result_type=AppendOutcome,
-                summary=f"append {len(batch)}: {', '.join(sorted({e.type for e in batch}))}",
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
+            try:
+                outcome: AppendOutcome = await workflow.execute_activity(
+                    "append_events",
+                    AppendInput(stream=stream, expected_version=before, events=events),
+                    result_type=AppendOutcome,
+                    summary=f"append {len(batch)}: {', '.join(sorted({e.type for e in batch}))}",
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=ACTIVITY_RETRY,
+                )
+            except ActivityError as err:
+                # The store refused (version conflict, id reused): a bug, never a patient's end.
+                # A plain exception fails the workflow *task*, which Temporal retries, so the
+                # patient waits visibly in the UI for a fix instead of their workflow failing.
+                raise StoreRefused(f"append to {stream} refused: {err.cause}") from err
             self.state.stream_version = outcome.version
 
     async def _quiesce(self) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from care.eligibility import screen
 from care.gates import initiating_visit_required
 from events.base import PatientEvent
-from events.decisions import EligibilityScreened, Phase, PhaseChanged
+from events.decisions import EligibilityScreened, Phase, PhaseChanged, decision_id
 from events.upstream import PatientIdentified
 from workflows.config import CareConfig
 from workflows.state import PatientState
@@ -31,7 +31,7 @@ def move(state: PatientState, to: Phase, cause: PatientEvent, reason: str) -> li
     state.phase_since = cause.occurred_at
     return [
         PhaseChanged(
-            event_id=f"phase.{to}.{cause.store_key}",
+            event_id=decision_id(state.patient_id, "phase", to, cause.store_key),
             patient_id=state.patient_id,
             occurred_at=cause.occurred_at,
             previous=previous,
@@ -52,7 +52,7 @@ def screen_patient(
     state.conditions = list(result.conditions)
     out: list[PatientEvent] = [
         EligibilityScreened(
-            event_id=f"screened.{e.store_key}",
+            event_id=decision_id(state.patient_id, "screened", e.store_key),
             patient_id=state.patient_id,
             occurred_at=e.occurred_at,
             program=result.program,
@@ -108,7 +108,9 @@ def window_expired(state: PatientState, cfg: CareConfig, clock: datetime) -> lis
     previous, state.phase, state.phase_since = state.phase, "unreachable", clock
     return [
         PhaseChanged(
-            event_id=f"phase.unreachable.window.{len(state.outreach)}",
+            event_id=decision_id(
+                state.patient_id, "phase", "unreachable", "window", str(len(state.outreach))
+            ),
             patient_id=state.patient_id,
             occurred_at=clock,
             previous=previous,
