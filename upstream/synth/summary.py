@@ -69,29 +69,47 @@ def _per_event(event: UpstreamEvent, edge: Counter[str]) -> None:
         edge[f"claims_{event.status}"] += 1
 
 
-def summarize(events: Sequence[UpstreamEvent]) -> dict[str, Any]:
-    """Counts (JSON-ready): patients, events, by_type, by_source, edge_cases, designed, span."""
+# Edge cases that are simply an event type.
+_BY_TYPE = {
+    "voided_entries": "time_entry_voided",
+    "admissions": "patient_admitted",
+    "revocations": "consent_revoked",
+    "deaths": "patient_died",
+    "conflicting_services": "service_billed_elsewhere",
+    "declined": "consent_declined",
+}
+
+
+def _edge_cases(events: Sequence[UpstreamEvent], by_type: Counter[str]) -> dict[str, int]:
     edge: Counter[str] = Counter()
     entries: dict[str, list[TimeLogged]] = defaultdict(list)
     attempts: dict[str, list[OutreachAttempted]] = defaultdict(list)
-    designed: dict[str, str] = {}
     for event in events:
         _per_event(event, edge)
         if isinstance(event, TimeLogged):
             entries[event.patient_id].append(event)
         elif isinstance(event, OutreachAttempted):
             attempts[event.patient_id].append(event)
-        elif isinstance(event, PatientIdentified) and event.meta.correlation_id:
-            designed[event.meta.correlation_id.removeprefix(CASE_PREFIX)] = event.patient_id
-    by_type = Counter(event.type for event in events)
     edge["overlapping_intervals"] = sum(_overlapping(e) for e in entries.values())
     edge["unreachable"] = sum(_unreachable(a) for a in attempts.values())
-    edge["voided_entries"] = by_type["time_entry_voided"]
-    edge["admissions"] = by_type["patient_admitted"]
-    edge["revocations"] = by_type["consent_revoked"]
-    edge["deaths"] = by_type["patient_died"]
-    edge["conflicting_services"] = by_type["service_billed_elsewhere"]
-    edge["declined"] = by_type["consent_declined"]
+    for name, kind in _BY_TYPE.items():
+        edge[name] = by_type[kind]
+    return dict(sorted(edge.items()))
+
+
+def _designed(events: Sequence[UpstreamEvent]) -> dict[str, str]:
+    """Case label -> patient id, in patient order."""
+    found = {
+        e.meta.correlation_id.removeprefix(CASE_PREFIX): e.patient_id
+        for e in events
+        if isinstance(e, PatientIdentified) and e.meta.correlation_id
+    }
+    return dict(sorted(found.items(), key=lambda item: item[1]))
+
+
+def summarize(events: Sequence[UpstreamEvent]) -> dict[str, Any]:
+    """JSON-ready counts: patients, events, first/last, by_type, by_source, edge_cases, designed."""
+    by_type: Counter[str] = Counter(event.type for event in events)
     times: list[datetime] = [event.occurred_at for event in events]
     return {
         "patients": len({event.patient_id for event in events}),
@@ -100,6 +118,6 @@ def summarize(events: Sequence[UpstreamEvent]) -> dict[str, Any]:
         "last": max(times).isoformat() if times else None,
         "by_type": dict(sorted(by_type.items())),
         "by_source": dict(sorted(Counter(event.meta.source for event in events).items())),
-        "edge_cases": dict(sorted(edge.items())),
-        "designed": dict(sorted(designed.items(), key=lambda item: item[1])),
+        "edge_cases": _edge_cases(events, by_type),
+        "designed": _designed(events),
     }
