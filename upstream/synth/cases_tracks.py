@@ -24,7 +24,8 @@ Each case's last closed month (clinical-staff minutes unless P, the billing prac
 
 Earlier closed months of each case are steady (99490, PCM 99426). exactly-20 and 39-minutes have
 their first closed month's claim denied (CO-16, CO-97); 40-minutes and 100-minutes get a late
-5-minute entry in their first closed month (codes unchanged either way).
+5-minute entry in their first closed month when that is not the last closed one (codes unchanged
+either way). The practitioner-95 codes assume the default policy cap of one 99437.
 """
 
 from __future__ import annotations
