@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from events.upstream import UpstreamEvent
+from workflows.calendar import close_time, month_of, month_start, next_month
 
 _ADAPTER: TypeAdapter[UpstreamEvent] = TypeAdapter(UpstreamEvent)
 _SEQ = itertools.count(1)
@@ -94,3 +95,83 @@ class Patient:
 
 def day(d: date, hour: int, tz: Any) -> datetime:
     return datetime(d.year, d.month, d.day, hour, tzinfo=tz)
+
+
+# ---- Helpers added for the issue-4 workflow tests (append only) ----------------------------
+
+TZ = "America/New_York"
+
+
+def in_month(month: str, day_of_month: int, hour: int = 10, minute: int = 0) -> datetime:
+    """A moment in ``month`` ("YYYY-MM") in the practice's zone."""
+    return month_start(month, TZ).replace(day=day_of_month, hour=hour, minute=minute)
+
+
+def past_months(now: datetime, n: int) -> list[str]:
+    """``n`` consecutive months, the first about ``n`` months before ``now``; all but the last
+    one or two are past their close (month end + grace) at ``now``."""
+    months = [month_of(now - timedelta(days=31 * n), TZ)]
+    while len(months) < n:
+        months.append(next_month(months[-1]))
+    return months
+
+
+def closable_months(now: datetime, n: int) -> list[str]:
+    """The ``n`` months before ``now`` whose close time has passed at ``now`` (oldest first)."""
+    month = month_of(now - timedelta(days=31 * (n + 2)), TZ)
+    months: list[str] = []
+    while close_time(month, TZ, 3) <= now:
+        months.append(month)
+        month = next_month(month)
+    return months[-n:]
+
+
+class Life(Patient):
+    """``Patient`` with a builder for every upstream event the workflow understands."""
+
+    def outreach(self, at: datetime, outcome: str = "no_answer") -> UpstreamEvent:
+        return self.event(
+            "outreach_attempted", at, channel="phone", outcome=outcome, staff_id="ma-1"
+        )
+
+    def visit(self, at: datetime, code: str = "99214", g0506: bool = False) -> UpstreamEvent:
+        return self.event("initiating_visit_completed", at, code=code, on=at.date(), g0506=g0506)
+
+    def declined(self, at: datetime) -> UpstreamEvent:
+        return self.event("consent_declined", at, reason="not interested")
+
+    def practitioner_changed(
+        self, at: datetime, practitioner_id: str, transfer_out: bool = False
+    ) -> UpstreamEvent:
+        return self.event(
+            "billing_practitioner_changed",
+            at,
+            practitioner_id=practitioner_id,
+            transfer_out=transfer_out,
+        )
+
+    def void(self, at: datetime, entry_id: str) -> UpstreamEvent:
+        return self.event("time_entry_voided", at, entry_id=entry_id, reason="entered in error")
+
+    def complexity(self, at: datetime, month: str, mdm: str = "moderate") -> UpstreamEvent:
+        return self.event("complexity_assessed", at, service_month=month, mdm=mdm)
+
+    def admitted(self, at: datetime) -> UpstreamEvent:
+        return self.event("patient_admitted", at, facility="hospital")
+
+    def discharged(self, at: datetime) -> UpstreamEvent:
+        return self.event("patient_discharged", at)
+
+    def billed_elsewhere(self, at: datetime, code: str, by: str = "hha-1") -> UpstreamEvent:
+        return self.event("service_billed_elsewhere", at, code=code, on=at.date(), billed_by=by)
+
+    def revoked(self, at: datetime) -> UpstreamEvent:
+        return self.event("consent_revoked", at)
+
+    def died(self, at: datetime) -> UpstreamEvent:
+        return self.event("patient_died", at, died_on=at.date())
+
+
+def life(engine_patient: Patient) -> Life:
+    """The same patient (same id, same source) with every builder."""
+    return Life(engine_patient.id, engine_patient.source)
