@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from care.datafiles import read_table
 from care.icd10 import dotless
@@ -27,11 +26,18 @@ class ConditionRow:
         return self.low <= code_dotless[: len(self.low)] <= self.high
 
 
-@cache
-def condition_table() -> tuple[ConditionRow, ...]:
-    """The packaged table, read once."""
+def _load() -> tuple[ConditionRow, ...]:
     rows = read_table("chronic_conditions.csv")
     return tuple(ConditionRow(r["from"], r["to"], r["condition"], r["note"]) for r in rows)
+
+
+# Read at import, so code running in a Temporal workflow sandbox never does file I/O.
+_TABLE = _load()
+
+
+def condition_table() -> tuple[ConditionRow, ...]:
+    """The packaged table, read once at import."""
+    return _TABLE
 
 
 def condition_row_for(code: str) -> ConditionRow | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 
 from care.datafiles import read_table
 from care.decision import CodeUnits
@@ -15,11 +14,18 @@ CENTS = Decimal("0.01")
 COINSURANCE = Decimal("0.20")
 
 
-@cache
-def fee_schedule() -> dict[tuple[int, str], Decimal]:
-    """``(year, code) -> allowed amount`` from ``care/data/fee_schedule.csv``, read once."""
+def _load() -> dict[tuple[int, str], Decimal]:
     rows = read_table("fee_schedule.csv")
     return {(int(r["year"]), r["code"]): Decimal(r["allowed"]) for r in rows}
+
+
+# Read at import, so code running in a Temporal workflow sandbox never does file I/O.
+_SCHEDULE = _load()
+
+
+def fee_schedule() -> dict[tuple[int, str], Decimal]:
+    """``(year, code) -> allowed amount`` from ``care/data/fee_schedule.csv``, read at import."""
+    return _SCHEDULE
 
 
 def allowed_amount(year: int, code: str) -> Decimal | None:
