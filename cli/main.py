@@ -10,11 +10,14 @@ from collections.abc import Sequence
 # Each module exposes register(subparsers) and sets a handler returning an exit code.
 COMMAND_MODULES = [
     # commands: one line each, keep sorted
+    "cli.demo",
     "cli.audit",
     "cli.ingest",
     "cli.billing",
     "cli.db",
     "cli.dev",
+    "cli.projections_cmd",
+    "cli.report",
     "cli.synth",
     "cli.worker_cmd",
 ]

@@ -1,0 +1,43 @@
+"""What ``ccm demo`` prints once the practice is billed: billing, worklist, where to look next."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+
+from care.policy import Policy
+from projections.reports.billing import billing_month
+from projections.reports.render import render
+from projections.reports.worklist import worklist
+from runtime.settings import Settings
+from workflows.calendar import close_time, month_of_date, next_month
+
+SAVED_VIEWS = {
+    "at risk this month": 'CcmPhase="active" AND CcmAtRisk=true AND ExecutionStatus="Running"',
+    "enrollment stalled": ('CcmPhase IN ("enrolling","unreachable") AND ExecutionStatus="Running"'),
+    "under 20 minutes": 'CcmPhase="active" AND CcmMonthMinutes < 20 AND ExecutionStatus="Running"',
+}
+
+
+def last_closed_month(today: date, timezone: str, policy: Policy) -> str:
+    """The latest month whose grace period has passed by the start of ``today``."""
+    month = month_of_date(today)
+    candidate = f"{int(month[:4]) - 1:04d}-{month[5:]}"
+    while close_time(next_month(candidate), timezone, policy.grace_days).date() <= today:
+        candidate = next_month(candidate)
+    return candidate
+
+
+async def print_outcome(pool: asyncpg.Pool, settings: Settings, today: date) -> None:
+    policy = Policy.from_env()
+    month = last_closed_month(today, settings.practice_timezone, policy)
+    rows = await billing_month(pool, month)
+    print(f"== Billing, {month} (last closed month): {len(rows)} patient-months")
+    print(render(rows, "table"))
+    work = await worklist(pool, today, settings.practice_timezone, policy)
+    print(f"\n== Worklist, {month_of_date(today)}: {len(work)} active patients")
+    print(render(work, "table"))
+    print(f"\n== Temporal UI: http://127.0.0.1:{settings.ui_port}  (saved views to paste)")
+    for name, query in SAVED_VIEWS.items():
+        print(f"  {name:<20} {query}")
