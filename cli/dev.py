@@ -67,12 +67,15 @@ async def _dev(settings: Settings, *, exit_after_start: bool) -> None:
 def describe(settings: Settings, stack: Stack) -> str:
     """Where each part of the stack is, for a person to copy from the terminal."""
     migrations = ", ".join(stack.applied_migrations) or "up to date"
+    data_dir = settings.data_dir.resolve()
+    logs = {"temporal": data_dir / "temporal.log", "postgres": data_dir / "pg" / "log"}
     lines = [
-        f"ccm dev is up (data dir {settings.data_dir.resolve()})",
+        f"ccm dev is up (data dir {data_dir})",
         f"  Temporal UI    {stack.ui_url or 'n/a (external Temporal)'}",
         f"  Temporal gRPC  {stack.temporal_address}  namespace={settings.temporal_namespace}"
         f"  task queue={settings.task_queue}",
         f"  PostgreSQL     {redact_password(stack.database_url)}",
         f"  schema         {migrations}",
+        f"  server logs    {', '.join(str(logs[name]) for name in stack.started) or 'n/a'}",
     ]
     return "\n".join(lines)
