@@ -35,7 +35,9 @@ class AppendNotifier:
         self._conn: Any = None  # a pool connection held for LISTEN while started
         self._wake = asyncio.Event()
         self._latest = 0
-        self.notifications = 0  # heard so far; lets tests tell a notified wake from a poll
+        # Counters that let tests tell a wake by notification from one by polling.
+        self.notifications = 0
+        self.polls = 0
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -82,11 +84,12 @@ class AppendNotifier:
                 await asyncio.wait_for(self._wake.wait(), wait)
 
     async def _poll(self) -> int:
-        if self._conn is not None and self._conn.is_closed():
+        if self._conn is not None and not self._listening():
             # The listener died: re-listen for next time; polling covers what was missed.
             with contextlib.suppress(OSError, asyncpg.PostgresError):
                 await self.start()
         head = int(await self._pool.fetchval(HEAD))
+        self.polls += 1
         self._latest = max(self._latest, head)
         return head
 
@@ -96,13 +99,22 @@ class AppendNotifier:
             self._latest = max(self._latest, int(str(payload)))
         self._wake.set()
 
+    def _listening(self) -> bool:
+        try:
+            return not self._conn.is_closed()
+        except asyncpg.InterfaceError:
+            # The pool already took back a connection it saw die.
+            return False
+
     async def _drop_connection(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:
+        if self._conn is None:
             return
-        if not conn.is_closed():
+        conn, alive = self._conn, self._listening()
+        self._conn = None
+        if alive:
             await conn.remove_listener(self._channel, self._heard)
-        await self._pool.release(conn)
+        with contextlib.suppress(asyncpg.InterfaceError):
+            await self._pool.release(conn)
 
 
 async def follow(
