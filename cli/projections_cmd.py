@@ -1,0 +1,90 @@
+"""``ccm projections status`` and ``ccm projections rebuild [NAME]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import asyncpg
+
+from cli.progress import ProgressBar
+from cli.report import report_pool
+from projections import ProjectionStatus, catalog, status
+from projections.apply import ProjectionFailed
+from projections.rebuild import RebuildInProgress, rebuild
+from projections.reports.render import FORMATS, render, to_table
+from runtime.errors import ServiceUnavailable
+from runtime.logging import configure_logging
+from runtime.settings import Settings
+
+STATUS_COLUMNS = [
+    "name", "state", "checkpoint", "head", "lag_events", "lag_seconds", "error_position",
+    "error_type", "error",
+]  # fmt: skip
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("projections", help="read-model status and rebuilds")
+    actions = parser.add_subparsers(dest="projections_command", required=True, metavar="ACTION")
+    show = actions.add_parser("status", help="checkpoint, lag and error of each projection")
+    show.add_argument("--format", choices=FORMATS, default="table", help="default: table")
+    show.set_defaults(handler=run_status)
+    again = actions.add_parser(
+        "rebuild", help="rebuild from position 0 into shadow tables, then swap them in"
+    )
+    again.add_argument("name", nargs="?", choices=catalog.NAMES, help="default: every projection")
+    again.set_defaults(handler=run_rebuild)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """Prints the status; exit 1 when a projection is stopped on an event (or no database)."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    try:
+        rows = asyncio.run(_status(settings))
+    except (ServiceUnavailable, OSError, asyncpg.PostgresError) as exc:
+        print(f"ccm projections status: {exc}", file=sys.stderr)
+        return 1
+    dumped = [{**r.model_dump(mode="json"), "state": r.state} for r in rows]
+    if args.format == "table":
+        sys.stdout.write(to_table(dumped, STATUS_COLUMNS))
+    else:
+        sys.stdout.write(render(rows, args.format))
+    return 1 if any(r.error_position is not None for r in rows) else 0
+
+
+async def _status(settings: Settings) -> list[ProjectionStatus]:
+    async with report_pool(settings) as pool:
+        return await status(pool)
+
+
+def run_rebuild(args: argparse.Namespace) -> int:
+    """Rebuilds one projection (or all), drawing progress on stderr; exit 1 on failure."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    try:
+        asyncio.run(_rebuild(settings, [args.name] if args.name else list(catalog.NAMES)))
+    except (RebuildInProgress, ProjectionFailed) as exc:
+        print(f"ccm projections rebuild: {exc}", file=sys.stderr)
+        return 1
+    except (ServiceUnavailable, OSError, asyncpg.PostgresError) as exc:
+        print(f"ccm projections rebuild: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _rebuild(settings: Settings, names: list[str]) -> None:
+    async with report_pool(settings) as pool:
+        for name in names:
+            bar = ProgressBar(1, f"events  rebuilding {name}")
+
+            def progress(position: int, head: int, bar: ProgressBar = bar) -> None:
+                bar.total = max(head, 1)
+                bar.advance(position - bar.done)
+
+            try:
+                position = await rebuild(pool, name, progress=progress)
+            finally:
+                bar.close()
+            print(f"rebuilt {name} up to position {position}")

@@ -1,0 +1,96 @@
+"""``worklist``: active patients this month with minutes so far, still needed, days left, reachable.
+
+Progress is ``care.progress.month_progress`` (the workflow's at-risk rule) over the facts the
+worklist projection keeps, as of the end of ``today`` in the practice's time zone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
+from pydantic import BaseModel, ConfigDict
+
+from care.months import day_start, month_bounds
+from care.policy import Policy
+from care.progress import month_progress
+from events.base import PatientEvent
+from events.decisions import MonthAtRiskFlagged
+from events.registry import DEFAULT_REGISTRY
+from projections.reports.month_facts import month_facts
+from runtime.settings import Settings
+
+PATIENTS = """
+SELECT patient_id, practitioner_id, program FROM worklist_patients
+WHERE phase = 'active' AND program IS NOT NULL ORDER BY patient_id
+"""
+# Time entries only from around the month (an interval may start the day before); every other
+# fact is needed whenever it happened (consent, visit, stays ...).
+FACTS = """
+SELECT patient_id, position, type, schema_version, data FROM worklist_facts
+WHERE patient_id = ANY($1::text[]) AND (type <> 'time_logged' OR (at >= $2 AND at < $3))
+ORDER BY position
+"""
+
+
+class WorklistRow(BaseModel):
+    """One active patient's month so far (stable JSON/CSV field names).
+
+    ``reachable``: the missing minutes fit the practice's usual pace over the working days left
+    (``Policy.usual_pace_minutes_per_day``); ``flagged_at_risk``: the engine's day-20 check
+    flagged this month.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    patient_id: str
+    practitioner_id: str | None
+    program: str
+    service_month: str
+    minutes_so_far: int
+    threshold: int
+    minutes_needed: int
+    days_left: int
+    working_days_left: int
+    reachable: bool
+    flagged_at_risk: bool
+
+
+async def worklist(
+    pool: asyncpg.Pool, today: date, timezone: str | None = None, policy: Policy | None = None
+) -> list[WorklistRow]:
+    """Active patients for ``today``'s month: those still short and reachable first."""
+    tz = timezone or Settings.from_env().practice_timezone
+    zone, month = ZoneInfo(tz), f"{today.year:04d}-{today.month:02d}"
+    start, end = month_bounds(today.year, today.month, zone)
+    patients = await pool.fetch(PATIENTS)
+    rows = await pool.fetch(
+        FACTS, [p["patient_id"] for p in patients], start - timedelta(days=1), end
+    )
+    events: dict[str, list[PatientEvent]] = defaultdict(list)
+    for r in rows:
+        data = json.loads(r["data"])
+        events[r["patient_id"]].append(
+            DEFAULT_REGISTRY.decode(r["type"], r["schema_version"], data, r["position"])
+        )
+    as_of = day_start(today + timedelta(days=1), zone) - timedelta(microseconds=1)
+    result = []
+    for p in patients:
+        mine = events[p["patient_id"]]
+        facts = month_facts(mine, p["program"], month, tz, start, end)
+        progress = month_progress(facts, as_of, policy or Policy.from_env())
+        flagged = any(isinstance(e, MonthAtRiskFlagged) and e.service_month == month for e in mine)
+        result.append(
+            WorklistRow(
+                patient_id=p["patient_id"],
+                practitioner_id=p["practitioner_id"],
+                program=p["program"],
+                service_month=month,
+                flagged_at_risk=flagged,
+                **progress.model_dump(),
+            )
+        )
+    return sorted(result, key=lambda w: (w.minutes_needed == 0, not w.reachable, w.patient_id))
