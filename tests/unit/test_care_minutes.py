@@ -8,7 +8,7 @@ import pytest
 
 from care.decision import ExclusionReason
 from care.month import evaluate_month
-from tests.unit.test_care_month import at, month_facts, span
+from tests.unit.test_care_facts import at, month_facts, span
 
 
 def excluded(entries: list[dict[str, Any]], **overrides: Any) -> list[tuple[str, str, int | None]]:

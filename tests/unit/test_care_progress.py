@@ -9,7 +9,7 @@ import pytest
 
 from care.policy import Policy
 from care.progress import month_progress
-from tests.unit.test_care_month import at, month_facts, span
+from tests.unit.test_care_facts import at, month_facts, span
 
 NY = ZoneInfo("America/New_York")
 

@@ -23,7 +23,7 @@ from care.decision import MonthDecision
 from care.facts import MonthFacts
 from care.month import evaluate_month
 from care.policy import DEFAULT_POLICY
-from tests.unit.test_care_month import month_facts
+from tests.unit.test_care_facts import month_facts
 
 NY = ZoneInfo("America/New_York")
 MONTH_START = datetime(2025, 3, 1, tzinfo=NY)
