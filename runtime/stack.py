@@ -75,10 +75,10 @@ async def open_stack(
     async with AsyncExitStack() as exits:
         db = await _database(settings, running, start_missing, exits)
         temporal = await _temporal(settings, running, start_missing, exits)
-        if publish:
-            _publish(settings, db, temporal, exits)
         pool, applied = await open_pool(db.url)
         exits.push_async_callback(pool.close)
+        if publish:  # only once migrated, so whoever finds the file finds a usable schema
+            _publish(settings, db, temporal, exits)
         client = await connect_client(temporal.url, settings.temporal_namespace)
         started = [name for name, r in (("postgres", db), ("temporal", temporal)) if r.pid]
         yield Stack(db.url, temporal.url, pool, client, applied, temporal.ui_url, started)
