@@ -103,4 +103,4 @@ def _billed_elsewhere(facts: MonthFacts, policy: Policy) -> list[str]:
         ours = service.by_billing_practitioner or policy.conflicts_block_whoever_billed
         if name and in_month and ours:
             reasons.append(f"the patient had {service.code} ({name}) this month, which blocks CCM")
-    return reasons
+    return list(dict.fromkeys(reasons))  # the same service twice is one reason

@@ -7,31 +7,33 @@ empty, false or null. Times are ISO 8601 with an offset; dates are ``YYYY-MM-DD`
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal, Self
+from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from care.fields import (
+    CountedToward,
+    Day,
+    Diagnosis,
+    EntryId,
+    Moment,
+    ProcedureCode,
+    Program,
+    Role,
+    ServiceMonth,
 )
 
-from care.icd10 import normalize_icd10
-
-Program = Literal["ccm", "pcm", "apcm"]
-Role = Literal["clinical_staff", "practitioner", "non_clinical"]
-CountedToward = Literal["em", "tcm", "rpm", "bhi"]
-EntryId = Annotated[
-    str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$")
+__all__ = [
+    "InitiatingVisit",
+    "InpatientStay",
+    "MonthFacts",
+    "OtherServiceOnDate",
+    "Program",
+    "Role",
+    "TimeEntry",
+    "as_local_date",
 ]
-ProcedureCode = Annotated[str, Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4})$")]
-# Normalized to dotted upper case; a malformed code fails naming conditions[i] and the code.
-Diagnosis = Annotated[str, AfterValidator(normalize_icd10)]
-ServiceMonth = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -48,9 +50,9 @@ class TimeEntry(BaseModel):
     staff_id: EntryId
     role: Role
     minutes: int | None = Field(default=None, ge=1, le=24 * 60)
-    at: AwareDatetime | None = None
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
+    at: Moment | None = None
+    start: Moment | None = None
+    end: Moment | None = None
     counted_toward: CountedToward | None = None
 
     @model_validator(mode="after")
@@ -80,7 +82,7 @@ class InitiatingVisit(BaseModel):
     the extensive assessment and care planning (MLN909188)."""
 
     model_config = _FROZEN
-    on: date
+    on: Day
     code: ProcedureCode
     g0506: bool = False
 
@@ -89,8 +91,8 @@ class InpatientStay(BaseModel):
     """A hospital or SNF inpatient stay; ``discharged_at`` null while still admitted."""
 
     model_config = _FROZEN
-    admitted_at: AwareDatetime
-    discharged_at: AwareDatetime | None = None
+    admitted_at: Moment
+    discharged_at: Moment | None = None
 
     @model_validator(mode="after")
     def _discharge_after_admission(self) -> Self:
@@ -109,7 +111,7 @@ class OtherServiceOnDate(BaseModel):
 
     model_config = _FROZEN
     code: ProcedureCode
-    on: date
+    on: Day
     by_billing_practitioner: bool = False
 
 
@@ -124,17 +126,17 @@ class MonthFacts(BaseModel):
     conditions: list[Diagnosis] = Field(default_factory=list)
     qmb: bool = False
     complex_mdm: bool = False
-    last_visit_on: date | None = None
+    last_visit_on: Day | None = None
     initiating_visit: InitiatingVisit | None = None
     g0506_billed_before: bool = False
-    consent_at: AwareDatetime | None = None
-    care_plan_at: AwareDatetime | None = None
+    consent_at: Moment | None = None
+    care_plan_at: Moment | None = None
     time_entries: list[TimeEntry] = Field(default_factory=list)
     inpatient_stays: list[InpatientStay] = Field(default_factory=list)
     other_services: list[OtherServiceOnDate] = Field(default_factory=list)
     ccm_billed_elsewhere: bool = False
-    revoked_at: AwareDatetime | None = None
-    died_on: date | None = None
+    revoked_at: Moment | None = None
+    died_on: Day | None = None
 
     @field_validator("timezone")
     @classmethod

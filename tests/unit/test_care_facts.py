@@ -123,6 +123,10 @@ def test_discharge_must_follow_admission() -> None:
         ({"initiating_visit": {"on": "2025-01-05", "code": "visit"}}, "initiating_visit.code"),
         ({"other_services": [{"code": "G0181"}]}, "other_services.0.on"),
         ({"mystery": True}, "mystery"),
+        ({"service_month": "0000-01"}, "service_month"),
+        ({"service_month": "2014-12"}, "service_month"),
+        ({"died_on": "9999-12-31"}, "died_on"),
+        ({"revoked_at": "0001-01-01T00:00:00+00:00"}, "revoked_at"),
     ],
 )
 def test_bad_fields_are_named(overrides: dict[str, Any], field: str) -> None:

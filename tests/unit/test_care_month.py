@@ -110,6 +110,12 @@ def test_domain_section_6_months_that_bill_nothing(overrides: dict[str, Any], wo
     assert any(words in r for r in decision.reasons), decision.reasons
 
 
+def test_the_same_conflicting_service_twice_is_one_reason() -> None:
+    twice = [{"code": "G0181", "on": "2025-03-10"}, {"code": "G0181", "on": "2025-03-10"}]
+    decision = evaluate_month(month_facts([at("a", 45)], other_services=twice))
+    assert sum("G0181" in r for r in decision.reasons) == 1
+
+
 def test_conflicting_service_in_another_month_does_not_block() -> None:
     facts = month_facts([at("a", 45)], other_services=[{"code": "G0181", "on": "2025-02-28"}])
     assert codes(evaluate_month(facts)) == [("99490", 1), ("99439", 1)]
