@@ -6,8 +6,8 @@ can call it at month close and ``ccm billing evaluate`` gives the operator the s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from care.blocks import month_blockers
 from care.codes import TRACKS, choose_track, codes_for, describe, track_minutes
@@ -22,8 +22,6 @@ from care.months import last_day
 from care.policy import DEFAULT_POLICY, Policy
 from care.windows import exclusion_windows
 
-ZERO = Decimal("0.00")
-
 
 def evaluate_month(facts: MonthFacts, policy: Policy | None = None) -> MonthDecision:
     """Decides what the month bills and why: at most one track, one claim (OIG A-07-17-05101)."""
@@ -31,17 +29,26 @@ def evaluate_month(facts: MonthFacts, policy: Policy | None = None) -> MonthDeci
     counted = count_time(facts.time_entries, exclusion_windows(facts, pol))
     blockers = month_blockers(facts, pol)
     if blockers:
-        return _bills_nothing(facts, counted, blockers)
+        return _decision(facts, counted, ["bills nothing: " + r for r in blockers])
     if facts.program == "apcm":
         return _apcm(facts, counted)
     by_role = counted.minutes_by_role()
     track = choose_track(facts.program, by_role, facts.complex_mdm)
     if track is None:
-        return _bills_nothing(facts, counted, [_below_threshold(facts, counted.minutes())])
+        return _decision(facts, counted, ["bills nothing: " + _below_threshold(facts, by_role)])
     minutes = track_minutes(track, by_role)
     codes = codes_for(track, minutes, pol)
-    dos = _date_of_service(facts, pol, track, counted)
-    return _bills(facts, counted, track, codes, dos, [describe(track, minutes, codes)])
+    dos, dos_why = _date_of_service(facts, pol, track, counted)
+    reasons = [describe(track, minutes, codes), *_track_notes(facts, track, by_role)]
+    return _decision(facts, counted, reasons, _Claim(track, codes, dos, dos_why))
+
+
+@dataclass(frozen=True)
+class _Claim:
+    track: Track
+    codes: list[CodeUnits]
+    date_of_service: date
+    date_why: str
 
 
 def _apcm(facts: MonthFacts, counted: CountedTime) -> MonthDecision:
@@ -49,78 +56,79 @@ def _apcm(facts: MonthFacts, counted: CountedTime) -> MonthDecision:
     count = len(distinct_conditions(facts.conditions))
     code = apcm_level_code(count, facts.qmb)
     why = f"APCM level {code}: {count} chronic condition(s){', QMB' if facts.qmb else ''}"
-    codes = [CodeUnits(code=code, units=1)]
-    return _bills(facts, counted, Track.apcm, codes, _month_end_or_death(facts), [why])
+    claim = _Claim(Track.apcm, [CodeUnits(code=code, units=1)], *_month_end_or_death(facts))
+    return _decision(facts, counted, [why], claim)
 
 
-def _below_threshold(facts: MonthFacts, minutes: int) -> str:
+def _below_threshold(facts: MonthFacts, by_role: dict[str, int]) -> str:
     need = "30 needed for 99426 / 99424" if facts.program == "pcm" else "20 needed for 99490"
+    minutes = sum(by_role.values())
     return f"{minutes} counted minutes: under the {need} (minutes are never rounded)"
 
 
-def _month_end_or_death(facts: MonthFacts) -> date:
+def _track_notes(facts: MonthFacts, track: Track, by_role: dict[str, int]) -> list[str]:
+    """Why not another track, where a biller would ask."""
+    notes = []
+    pooled = sum(by_role.values())
+    if facts.complex_mdm and track != Track.ccm_complex and facts.program == "ccm":
+        notes.append(f"complex MDM recorded but {pooled} pooled minutes are under 60 for 99487")
+    staff = by_role.get("clinical_staff", 0)
+    if track in (Track.ccm_practitioner, Track.pcm_practitioner) and staff:
+        # The practitioner codes describe the practitioner's personal time only (CY2022 PFS).
+        notes.append(f"{staff} clinical-staff minutes are not billed on the practitioner track")
+    return notes
+
+
+def _month_end_or_death(facts: MonthFacts) -> tuple[date, str]:
     # The last day of the month, or the date of death if earlier (domain §7, Policy).
     end = last_day(facts.year, facts.month)
-    return min(end, facts.died_on) if facts.died_on is not None else end
+    if facts.died_on is not None and facts.died_on < end:
+        return facts.died_on, "date of death"
+    return end, "last day of the month"
 
 
-def _date_of_service(facts: MonthFacts, policy: Policy, track: Track, counted: CountedTime) -> date:
+def _date_of_service(
+    facts: MonthFacts, policy: Policy, track: Track, counted: CountedTime
+) -> tuple[date, str]:
     fallback = _month_end_or_death(facts)
     if not policy.bill_on_threshold_day:
         return fallback
     # CMS allows billing on the day the threshold is met (CMS CCM FAQ 2016); a practice setting.
     rule = TRACKS[track]
     moment = crossing_moment(counted.pieces, rule.minutes_of, rule.base_minutes)
-    return fallback if moment is None else min(as_local_date(moment, facts.zone), fallback)
+    if moment is None or as_local_date(moment, facts.zone) >= fallback[0]:
+        return fallback
+    return as_local_date(moment, facts.zone), "day the threshold was met"
 
 
-def _bills(
-    facts: MonthFacts,
-    counted: CountedTime,
-    track: Track,
-    codes: list[CodeUnits],
-    dos: date,
-    reasons: list[str],
+def _decision(
+    facts: MonthFacts, counted: CountedTime, reasons: list[str], claim: _Claim | None = None
 ) -> MonthDecision:
-    pricing = price(codes, facts.year, facts.qmb)
-    notes = [f"date of service {dos.isoformat()}"]
+    """The decision; without a claim it bills nothing (amounts 0.00, no date of service)."""
+    pricing = price(claim.codes if claim else [], facts.year, facts.qmb)
+    notes = []
+    if claim is not None:
+        notes.append(f"date of service {claim.date_of_service.isoformat()} ({claim.date_why})")
     if pricing.unpriced:
         missing = ", ".join(pricing.unpriced)
         notes.append(f"no CY{facts.year} amount in the fee schedule for {missing}: not guessed")
-    return _decision(facts, counted, reasons + notes).model_copy(
-        update={
-            "track": track,
-            "codes": codes,
-            "date_of_service": dos,
-            "allowed_amount": pricing.allowed,
-            "patient_share": pricing.patient_share,
-            "unpriced": pricing.unpriced,
-        }
-    )
-
-
-def _bills_nothing(facts: MonthFacts, counted: CountedTime, reasons: list[str]) -> MonthDecision:
-    return _decision(facts, counted, ["bills nothing: " + r for r in reasons])
-
-
-def _decision(facts: MonthFacts, counted: CountedTime, reasons: list[str]) -> MonthDecision:
-    extra = []
     if counted.excluded:
         entries = len({x.entry for x in counted.excluded})
-        extra.append(f"{entries} time entr{'y' if entries == 1 else 'ies'} did not count in full")
+        notes.append(f"{entries} time entr{'y' if entries == 1 else 'ies'} did not count in full")
     g0506_on = g0506_due_on(facts)
     if g0506_on is not None:
-        extra.append(f"G0506 once, on the initiating visit's claim dated {g0506_on.isoformat()}")
+        notes.append(f"G0506 once, on the initiating visit's claim dated {g0506_on.isoformat()}")
     return MonthDecision(
         service_month=facts.service_month,
-        track=None,
-        codes=[],
+        track=claim.track if claim else None,
+        codes=claim.codes if claim else [],
         counted_minutes=counted.minutes(),
         minutes_by_role=counted.minutes_by_role(),
-        date_of_service=None,
-        allowed_amount=ZERO,
-        patient_share=ZERO,
+        date_of_service=claim.date_of_service if claim else None,
+        allowed_amount=pricing.allowed,
+        patient_share=pricing.patient_share,
+        unpriced=pricing.unpriced,
         excluded=list(counted.excluded),
-        reasons=reasons + extra,
+        reasons=reasons + notes,
         g0506_on=g0506_on,
     )

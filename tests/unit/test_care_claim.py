@@ -89,3 +89,14 @@ def test_g0506_once_with_the_initiating_visit(overrides: dict[str, Any], expecte
     decision = evaluate_month(facts)
     assert decision.g0506_on == expected
     assert all(c.code != "G0506" for c in decision.codes)
+
+
+def test_reasons_explain_the_date_of_service_and_the_unbilled_staff_minutes() -> None:
+    entries = [at("a", 35, role="practitioner"), at("b", 12)]
+    decision = evaluate_month(month_facts(entries, complex_mdm=True))
+    assert decision.reasons == [
+        "35 practitioner's own counted minutes on the practitioner track: 99491",
+        "complex MDM recorded but 47 pooled minutes are under 60 for 99487",
+        "12 clinical-staff minutes are not billed on the practitioner track",
+        "date of service 2025-03-31 (last day of the month)",
+    ]
