@@ -15,16 +15,17 @@ from events.base import PatientEvent
 from events.decisions import EligibilityScreened, PhaseChanged
 from events.store import StoredEvent
 from events.upstream import BillingPractitionerChanged, PatientIdentified, TimeLogged
+from projections.audit_payload import WITHHELD
 from projections.base import Copy, Projection, Sql, Writes
 
-# Facts the month's countable minutes depend on (consent, visit, care plan, stays, revocation,
-# death, practitioner change), the time entries themselves, and the engine's at-risk flags.
+# Facts the month's countable minutes depend on (consent, visit, stays, revocation, death,
+# practitioner change), the time entries themselves, and the engine's at-risk flags. The care
+# plan gates billing, not countable minutes, so its clinical text is not copied here.
 FACT_TYPES = frozenset(
     {
         "patient_identified",
         "initiating_visit_completed",
         "consent_recorded",
-        "care_plan_established",
         "time_logged",
         "time_entry_voided",
         "patient_admitted",
@@ -74,9 +75,7 @@ def fact_row(stored: StoredEvent) -> tuple[int, str, str, int, object, str]:
     at = event.occurred_at
     if isinstance(event, TimeLogged):
         at = event.at or event.start or at
-    data = event.model_dump(
-        mode="json", exclude={"demographics"} if stored.type == "patient_identified" else None
-    )
+    data = event.model_dump(mode="json", exclude=set(WITHHELD.get(stored.type, frozenset())))
     return (
         stored.position,
         event.patient_id,

@@ -14,7 +14,6 @@ from care.facts import InitiatingVisit, InpatientStay, MonthFacts, TimeEntry
 from events.base import PatientEvent
 from events.upstream import (
     BillingPractitionerChanged,
-    CarePlanEstablished,
     ConsentRecorded,
     ConsentRevoked,
     InitiatingVisitCompleted,
@@ -44,8 +43,6 @@ class _Fold:
             f.update(consent_at=e.occurred_at, revoked_at=None)
         elif isinstance(e, BillingPractitionerChanged):
             f["consent_at"] = None  # a new billing practitioner needs new consent (MLN909188)
-        elif isinstance(e, CarePlanEstablished):
-            f.setdefault("care_plan_at", e.occurred_at)
         elif isinstance(e, TimeLogged):
             self.entries[e.entry_id] = e
         elif isinstance(e, TimeEntryVoided):
