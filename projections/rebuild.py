@@ -49,6 +49,7 @@ async def rebuild(
         shadow = f"ccm_rebuild_{name}"
         target = Target(projection, f"{name}@rebuild", search_path=f'"{shadow}", "{live}"')
         try:
+            await checkpoints.ensure(conn, [name])  # a projection that never ran has no row yet
             await create_shadow(conn, projection.tables, live, shadow)
             await checkpoints.reset(conn, target.checkpoint)
             await _fill(conn, store, target, progress, batch_size)
