@@ -53,7 +53,8 @@ def _alive_and_enrolled(facts: MonthFacts, policy: Policy) -> list[str]:
     reasons = []
     if facts.died_on is not None and facts.died_on < start.date():
         reasons.append("the patient died before this month")
-    if facts.revoked_at is not None and as_local_date(facts.revoked_at, facts.zone) < start.date():
+    revoked = facts.revocation
+    if revoked is not None and as_local_date(revoked, facts.zone) < start.date():
         # Revocation takes effect at the end of its month; later months need new consent
         # (MLN909188).
         reasons.append("the patient revoked consent in an earlier month; new consent is needed")

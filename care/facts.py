@@ -157,6 +157,14 @@ class MonthFacts(BaseModel):
         return self
 
     @property
+    def revocation(self) -> datetime | None:
+        """The revocation of the consent on record: one before ``consent_at`` was superseded by
+        that newer consent (a revoking patient may consent again, MLN909188)."""
+        if self.revoked_at is None or (self.consent_at and self.revoked_at <= self.consent_at):
+            return None
+        return self.revoked_at
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

@@ -56,11 +56,12 @@ def _death(facts: MonthFacts) -> list[Window]:
 def _revocation(facts: MonthFacts, policy: Policy) -> list[Window]:
     # Revocation is effective at the end of the calendar month (MLN909188); counting stops at the
     # revocation's timestamp unless the practice chose the month-end reading (Policy).
-    if facts.revoked_at is None:
+    revoked = facts.revocation
+    if revoked is None:
         return []
     if policy.revocation_cutoff == "timestamp":
-        return [Window(R.after_revocation, facts.revoked_at, LATEST)]
-    local = as_local_date(facts.revoked_at, facts.zone)
+        return [Window(R.after_revocation, revoked, LATEST)]
+    local = as_local_date(revoked, facts.zone)
     cutoff = day_start(last_day(local.year, local.month) + timedelta(1), facts.zone)
     return [Window(R.after_revocation, cutoff, LATEST)]
 

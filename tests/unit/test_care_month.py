@@ -136,6 +136,16 @@ def test_revocation_month_bills_when_threshold_met_before_revocation() -> None:
     assert [(x.entry, x.reason) for x in decision.excluded] == [("b", "after_revocation")]
 
 
+def test_new_consent_after_a_revocation_bills_again() -> None:
+    facts = month_facts(
+        [at("a", 25)],
+        revoked_at="2025-01-20T10:00:00-05:00",
+        consent_at="2025-02-03T10:00:00-05:00",
+    )
+    decision = evaluate_month(facts)
+    assert codes(decision) == [("99490", 1)] and decision.excluded == []
+
+
 def test_revocation_month_end_policy_counts_the_whole_month() -> None:
     entries = [at("a", 25, "2025-03-04T10:00:00-05:00"), at("b", 20, "2025-03-20T10:00:00-04:00")]
     facts = month_facts(entries, revoked_at="2025-03-10T12:00:00-04:00")
