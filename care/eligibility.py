@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from care.conditions import condition_row_for
+from care.fields import Program
 from care.icd10 import InvalidDiagnosisCode, normalize_icd10
 from care.policy import DEFAULT_POLICY, Policy
-
-Program = Literal["ccm", "pcm", "apcm"]
 
 __all__ = ["InvalidDiagnosisCode", "Program", "Screening", "apcm_level_code", "screen"]
 
