@@ -169,3 +169,10 @@ def test_counted_minutes_never_exceed_documented_minutes(facts: MonthFacts) -> N
     decision = evaluate_month(facts)
     assert decision.counted_minutes <= documented_minutes(facts)
     assert sum(decision.minutes_by_role.values()) <= decision.counted_minutes
+
+
+@RELAXED
+@given(months())
+def test_decision_round_trips_through_json_as_stored_in_month_closed(facts: MonthFacts) -> None:
+    decision = evaluate_month(facts)
+    assert MonthDecision.model_validate_json(decision.model_dump_json()) == decision
