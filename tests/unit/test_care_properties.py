@@ -10,10 +10,9 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,8 +24,8 @@ from care.month import evaluate_month
 from care.policy import DEFAULT_POLICY
 from tests.unit.test_care_facts import month_facts
 
-NY = ZoneInfo("America/New_York")
-MONTH_START = datetime(2025, 3, 1, tzinfo=NY)
+# Generated in UTC: wall-clock arithmetic in New York would build nonexistent DST times.
+MONTH_START = datetime(2025, 3, 1, 5, tzinfo=UTC)
 ROLES = st.sampled_from(["clinical_staff", "clinical_staff", "practitioner", "non_clinical"])
 TOWARD = st.sampled_from([None, None, None, "em", "tcm"])
 
