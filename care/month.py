@@ -106,18 +106,7 @@ def _decision(
 ) -> MonthDecision:
     """The decision; without a claim it bills nothing (amounts 0.00, no date of service)."""
     pricing = price(claim.codes if claim else [], facts.year, facts.qmb)
-    notes = []
-    if claim is not None:
-        notes.append(f"date of service {claim.date_of_service.isoformat()} ({claim.date_why})")
-    if pricing.unpriced:
-        missing = ", ".join(pricing.unpriced)
-        notes.append(f"no CY{facts.year} amount in the fee schedule for {missing}: not guessed")
-    if counted.excluded:
-        entries = len({x.entry for x in counted.excluded})
-        notes.append(f"{entries} time entr{'y' if entries == 1 else 'ies'} did not count in full")
     g0506_on = g0506_due_on(facts)
-    if g0506_on is not None:
-        notes.append(f"G0506 once, on the initiating visit's claim dated {g0506_on.isoformat()}")
     return MonthDecision(
         service_month=facts.service_month,
         track=claim.track if claim else None,
@@ -129,6 +118,24 @@ def _decision(
         patient_share=pricing.patient_share,
         unpriced=pricing.unpriced,
         excluded=list(counted.excluded),
-        reasons=reasons + notes,
+        reasons=reasons + _notes(facts.year, counted, claim, pricing.unpriced, g0506_on),
         g0506_on=g0506_on,
     )
+
+
+def _notes(
+    year: int, counted: CountedTime, claim: _Claim | None, unpriced: list[str], g0506: date | None
+) -> list[str]:
+    notes = []
+    if claim is not None:
+        notes.append(f"date of service {claim.date_of_service.isoformat()} ({claim.date_why})")
+    if unpriced:
+        notes.append(
+            f"no CY{year} amount in the fee schedule for {', '.join(unpriced)}: not guessed"
+        )
+    if counted.excluded:
+        entries = len({x.entry for x in counted.excluded})
+        notes.append(f"{entries} time entr{'y' if entries == 1 else 'ies'} did not count in full")
+    if g0506 is not None:
+        notes.append(f"G0506 once, on the initiating visit's claim dated {g0506.isoformat()}")
+    return notes

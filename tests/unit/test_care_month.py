@@ -12,7 +12,7 @@ import pytest
 from care.decision import MonthDecision
 from care.month import evaluate_month
 from care.policy import Policy
-from tests.unit.test_care_facts import at, month_facts
+from tests.unit.test_care_facts import at, month_facts, span
 
 
 def codes(decision: MonthDecision) -> list[tuple[str, int]]:
@@ -159,3 +159,18 @@ def test_minutes_before_a_required_initiating_visit_do_not_count() -> None:
     decision = evaluate_month(month_facts(entries, last_visit_on=None, initiating_visit=visit))
     assert codes(decision) == [("99490", 1)]
     assert [(x.entry, x.reason) for x in decision.excluded] == [("a", "before_initiating_visit")]
+
+
+def test_issue_3_input_example_bills_nothing_because_of_g0181() -> None:
+    facts = month_facts(
+        [at("t1", 12), span("t2", "09:00", "09:09")],
+        initiating_visit={"on": "2025-01-05", "code": "99214", "g0506": False},
+        inpatient_stays=[{"admitted_at": "2025-03-05T08:00:00-05:00", "discharged_at": None}],
+        other_services=[{"code": "G0181", "on": "2025-03-01"}],
+    )
+    decision = evaluate_month(facts)
+    assert (decision.track, decision.codes, decision.counted_minutes) == (None, [], 12)
+    assert [(x.entry, x.reason, x.minutes) for x in decision.excluded] == [
+        ("t2", "during_inpatient_stay", 9)
+    ]
+    assert decision.reasons[0].startswith("bills nothing: the patient had G0181")
