@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -82,7 +83,9 @@ async def _story(
     bar = ProgressBar(len(events), "events")
     summary = await ingest(client, feed, progress=bar.advance)
     bar.close()
-    print(f"ingested: {summary.as_dict()}", flush=True)
+    print(f"ingested: {json.dumps(summary.as_dict())}", flush=True)
+    for r in summary.rejected:
+        print(f"  refused line {r.line}: field {r.field}: {r.reason}", flush=True)
     applied = await catch_up(stack.pool)
     print(f"projections caught up ({applied} event applications)\n", flush=True)
     await print_outcome(stack.pool, settings, today)

@@ -51,7 +51,8 @@ def close_month(
         claim_id=claim.claim_id if claim else None,
         counted_minutes=decision.counted_minutes,
     )
-    if any(c.code == "G0506" for c in decision.codes):
+    if decision.g0506_on is not None:
+        # G0506 rides on the initiating visit's own claim, once per patient (MLN909188).
         state.g0506_billed = True
     return ([closed, claim] if claim else [closed]), claim
 
