@@ -1,15 +1,15 @@
 -- The event store: every fact of the engine, append-only, hash-chained per stream.
 --
 -- Global order (the sequence-vs-commit-order problem): appends are SERIALISED by one
--- transaction-scoped advisory lock taken inside ccm_append just before positions are assigned.
+-- transaction-scoped advisory lock, the first thing ccm_append takes, held until commit.
 -- PostgreSQL makes a commit visible before it releases the transaction's locks, so a position is
 -- only handed out after every lower position is committed (or rolled back for good). A reader
 -- following `position > last` can therefore never pass a position that commits later; rolled-back
 -- appends leave permanent gaps, which readers simply skip. We chose this over an xid8 visibility
 -- filter because readers stay simple (plain `position > $1`, no lag behind the oldest open
 -- transaction of the whole cluster) and over gap detection because that needs timeouts to be right.
--- The cost is one commit at a time across writers; batching recovers throughput, and the lock is
--- held only for the insert itself (idempotency and version checks run before it).
+-- The cost is one commit at a time across writers (no group commit): batch to go faster. The same
+-- lock makes the version and idempotency checks race-free, so no per-stream row lock is needed.
 
 CREATE TABLE streams (
     stream      text PRIMARY KEY,
@@ -63,7 +63,8 @@ CREATE TRIGGER streams_refuse_truncate BEFORE TRUNCATE ON streams
 -- duplicate) and how many were newly appended. Errors (SQLSTATE):
 --   CCM01 wrong expected version (DETAIL = actual version)
 --   CCM02 a store key already holds different content, or lives in another stream
---   (DETAIL = the key)
+--         (DETAIL = the key)
+--   CCM04 called outside READ COMMITTED, where the checks would read a snapshot older than the lock
 CREATE FUNCTION ccm_append(
     p_stream text, p_expected bigint, p_keys text[], p_types text[],
     p_schema_versions integer[], p_payloads text[], p_digests bytea[],
@@ -71,46 +72,32 @@ CREATE FUNCTION ccm_append(
 LANGUAGE plpgsql AS $$
 DECLARE
     n integer := cardinality(p_keys);
+    known boolean;
     cur bigint;
     link bytea;
-    dup record;
-    fresh integer[] := '{}';
-    new_versions bigint[] := '{}';
-    new_positions bigint[] := '{}';
-    hashes bytea[] := '{}';
+    versions bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+    hashes bytea[] := array_fill(NULL::bytea, ARRAY[n]);
     first_pos bigint;
     at timestamptz;
     at_us bigint;
-    i integer;
+    j integer := 0;
 BEGIN
-    -- The stream row lock makes the checks below race-free per stream: a concurrent append of
-    -- the same stream waits here, then sees what the other one committed.
-    SELECT s.version, s.last_hash INTO cur, link FROM streams s WHERE s.stream = p_stream FOR UPDATE;
-    IF NOT FOUND THEN
-        INSERT INTO streams (stream, version, last_hash)
-            VALUES (p_stream, 0, '\x0000000000000000000000000000000000000000000000000000000000000000')
-            ON CONFLICT DO NOTHING;
-        SELECT s.version, s.last_hash INTO cur, link FROM streams s WHERE s.stream = p_stream FOR UPDATE;
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'ccm_append needs READ COMMITTED, not %',
+            current_setting('transaction_isolation') USING ERRCODE = 'CCM04';
+    END IF;
+    -- Serialise appends up to commit (see the header comment). Every statement below takes a new
+    -- snapshot, so it sees everything committed by the previous holder of the lock.
+    PERFORM pg_advisory_xact_lock(4346957, 1);
+    SELECT s.version, s.last_hash INTO cur, link FROM streams s WHERE s.stream = p_stream;
+    known := FOUND;
+    IF NOT known THEN
+        cur := 0;
+        link := '\x0000000000000000000000000000000000000000000000000000000000000000';
     END IF;
 
-    positions := array_fill(NULL::bigint, ARRAY[n]);
-    FOR dup IN
-        SELECT k.i, e.position, e.stream, e.digest
-        FROM unnest(p_keys) WITH ORDINALITY AS k(key, i) JOIN events e ON e.event_id = k.key
-    LOOP
-        IF dup.stream <> p_stream OR dup.digest <> p_digests[dup.i] THEN
-            RAISE EXCEPTION 'event % is already stored at position % with different content',
-                p_keys[dup.i], dup.position USING ERRCODE = 'CCM02', DETAIL = p_keys[dup.i];
-        END IF;
-        positions[dup.i] := dup.position;
-    END LOOP;
-    FOR i IN 1..n LOOP
-        IF positions[i] IS NULL THEN
-            fresh := fresh || i;
-        END IF;
-    END LOOP;
-
-    appended := cardinality(fresh);
+    positions := ccm_stored_positions(p_stream, p_keys, p_digests);
+    appended := n - cardinality(array_remove(positions, NULL));
     IF appended = 0 THEN
         -- Entirely duplicates (a retried append): succeed whatever p_expected says.
         stream_version := cur;
@@ -121,8 +108,6 @@ BEGIN
             USING ERRCODE = 'CCM01', DETAIL = cur::text;
     END IF;
 
-    -- Serialise position assignment up to commit (see the header comment).
-    PERFORM pg_advisory_xact_lock(4346957, 1);
     -- Every nextval of this sequence happens under the lock, so reserving a block is safe.
     first_pos := nextval('events_position_seq');
     IF appended > 1 THEN
@@ -130,36 +115,57 @@ BEGIN
     END IF;
     at := clock_timestamp();
     at_us := (extract(epoch FROM at) * 1000000)::bigint;
-
-    FOR i IN 1..appended LOOP
+    FOR i IN 1..n LOOP
+        CONTINUE WHEN positions[i] IS NOT NULL;  -- already stored
         cur := cur + 1;
         -- Must match events/hashing.py link_hash byte for byte.
-        link := sha256(link || p_digests[fresh[i]] || int8send(cur) || int8send(first_pos + i - 1)
+        link := sha256(link || p_digests[i] || int8send(cur) || int8send(first_pos + j)
                        || int8send(at_us) || convert_to(p_stream, 'UTF8'));
-        positions[fresh[i]] := first_pos + i - 1;
-        new_versions[i] := cur;
-        new_positions[i] := first_pos + i - 1;
+        positions[i] := first_pos + j;
+        versions[i] := cur;
         hashes[i] := link;
+        j := j + 1;
     END LOOP;
 
-    IF appended = n THEN
-        -- The common case, unnesting the inputs directly.
-        INSERT INTO events (position, stream, version, event_id, type, schema_version, payload,
-                            recorded_at, digest, hash)
-        SELECT u.pos, p_stream, u.ver, u.key, u.type, u.sv, u.payload::json, at, u.digest, u.hash
-        FROM unnest(new_positions, new_versions, p_keys, p_types, p_schema_versions, p_payloads,
-                    p_digests, hashes) AS u(pos, ver, key, type, sv, payload, digest, hash);
+    INSERT INTO events (position, stream, version, event_id, type, schema_version, payload,
+                        recorded_at, digest, hash)
+    SELECT u.pos, p_stream, u.ver, u.key, u.type, u.sv, u.payload::json, at, u.digest, u.hash
+    FROM unnest(positions, versions, p_keys, p_types, p_schema_versions, p_payloads, p_digests,
+                hashes) AS u(pos, ver, key, type, sv, payload, digest, hash)
+    WHERE u.hash IS NOT NULL;
+    IF known THEN
+        UPDATE streams SET version = cur, last_hash = link WHERE stream = p_stream;
     ELSE
-        INSERT INTO events (position, stream, version, event_id, type, schema_version, payload,
-                            recorded_at, digest, hash)
-        SELECT u.pos, p_stream, u.ver, p_keys[u.idx], p_types[u.idx], p_schema_versions[u.idx],
-               p_payloads[u.idx]::json, at, p_digests[u.idx], u.hash
-        FROM unnest(new_positions, new_versions, fresh, hashes) AS u(pos, ver, idx, hash);
+        INSERT INTO streams (stream, version, last_hash) VALUES (p_stream, cur, link);
     END IF;
-
-    UPDATE streams SET version = cur, last_hash = link WHERE stream = p_stream;
     -- Delivered at commit, never before; a lost one is covered by readers re-polling.
     PERFORM pg_notify('ccm_events', (first_pos + appended - 1)::text);
     stream_version := cur;
+END
+$$;
+
+-- The stored position of each key already in the store (NULL for new ones); CCM02 when a key
+-- holds different content or belongs to another stream. The common case is one index probe.
+CREATE FUNCTION ccm_stored_positions(p_stream text, p_keys text[], p_digests bytea[])
+RETURNS bigint[]
+LANGUAGE plpgsql AS $$
+DECLARE
+    found_positions bigint[] := array_fill(NULL::bigint, ARRAY[cardinality(p_keys)]);
+    dup record;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM events WHERE event_id = ANY (p_keys)) THEN
+        RETURN found_positions;
+    END IF;
+    FOR dup IN
+        SELECT k.i, e.position, e.stream, e.digest
+        FROM unnest(p_keys) WITH ORDINALITY AS k(key, i) JOIN events e ON e.event_id = k.key
+    LOOP
+        IF dup.stream <> p_stream OR dup.digest <> p_digests[dup.i] THEN
+            RAISE EXCEPTION 'event % is already stored at position % with different content',
+                p_keys[dup.i], dup.position USING ERRCODE = 'CCM02', DETAIL = p_keys[dup.i];
+        END IF;
+        found_positions[dup.i] := dup.position;
+    END LOOP;
+    RETURN found_positions;
 END
 $$;
