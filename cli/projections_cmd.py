@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 
 import asyncpg
@@ -13,7 +14,7 @@ from cli.report import report_pool
 from projections import ProjectionStatus, catalog, status
 from projections.apply import ProjectionFailed
 from projections.rebuild import RebuildInProgress, rebuild
-from projections.reports.render import FORMATS, render, to_table
+from projections.reports.render import FORMATS, to_csv, to_table
 from runtime.errors import ServiceUnavailable
 from runtime.logging import configure_logging
 from runtime.settings import Settings
@@ -49,8 +50,10 @@ def run_status(args: argparse.Namespace) -> int:
     dumped = [{**r.model_dump(mode="json"), "state": r.state} for r in rows]
     if args.format == "table":
         sys.stdout.write(to_table(dumped, STATUS_COLUMNS))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(dumped, list(dumped[0]) if dumped else STATUS_COLUMNS))
     else:
-        sys.stdout.write(render(rows, args.format))
+        sys.stdout.write(json.dumps(dumped, indent=2) + "\n")
     return 1 if any(r.error_position is not None for r in rows) else 0
 
 

@@ -150,3 +150,28 @@ async def test_two_runners_share_the_work_and_apply_each_event_once(
     await asyncio.gather(*runners)
     assert await pool.fetchval("SELECT count(*) FROM audit_events") == total
     assert all(s.lag_events == 0 and s.error is None for s in await status(pool))
+
+
+async def test_the_runner_is_woken_by_the_append_notification_not_by_polling(
+    pool: asyncpg.Pool, store: EventStore
+) -> None:
+    stop = asyncio.Event()
+    # Polling once an hour: only the NOTIFY sent at commit can wake it within the guard below.
+    runner = asyncio.create_task(run_projections(pool, stop, poll_interval=3600))
+
+    async def audited() -> int:
+        return int(await pool.fetchval("SELECT count(*) FROM audit_events"))
+
+    async def until(count: int) -> None:
+        while True:
+            if await audited() >= count:
+                return
+            await asyncio.sleep(0.02)
+
+    total = await append_patients(store, 1, 1)
+    await asyncio.wait_for(until(total), 60)  # a hang guard, not a timing assertion
+    total += await append_patients(store, 1, 1, prefix="q")
+    await asyncio.wait_for(until(total), 60)
+    stop.set()
+    await runner
+    assert await audited() == total

@@ -87,5 +87,6 @@ async def test_status_and_rebuild(
     code, out, _ = await ccm(db_url, tmp_path, "projections", "status", "--format", "json")
     by_name = {s["name"]: s for s in json.loads(out)}
     assert code == 0 and by_name["ledger"]["checkpoint"] == practice
+    assert by_name["ledger"]["state"] == "caught up"
     code, out, _ = await ccm(db_url, tmp_path, "projections", "status")
     assert code == 0 and "caught up" in out
