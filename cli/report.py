@@ -30,11 +30,6 @@ from runtime.settings import Settings
 from runtime.stack import open_database
 
 Runner = Callable[[asyncpg.Pool, argparse.Namespace, Settings], Awaitable[str]]
-BILLING_COLUMNS = [
-    "patient_id", "service_month", "track", "counted_minutes", "codes", "date_of_service",
-    "expected_allowed", "patient_share", "claim_status", "paid_amount", "difference",
-]  # fmt: skip
-TRAIL_COLUMNS = ["position", "occurred_at", "recorded_at", "type", "source", "actor", "summary"]
 
 
 @asynccontextmanager
@@ -104,7 +99,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> str:
 
 async def _billing(pool: asyncpg.Pool, args: argparse.Namespace, settings: Settings) -> str:
     rows = await reports.billing_month(pool, args.month)
-    text = render(rows, args.format, BILLING_COLUMNS)
+    text = render(rows, args.format)
     if args.format != "table":
         return text
     billed = [r for r in rows if r.bills]
@@ -118,7 +113,7 @@ async def _billing(pool: asyncpg.Pool, args: argparse.Namespace, settings: Setti
 
 async def _audit(pool: asyncpg.Pool, args: argparse.Namespace, settings: Settings) -> str:
     if args.month is None:
-        return render(await reports.audit_trail(pool, args.patient), args.format, TRAIL_COLUMNS)
+        return render(await reports.audit_trail(pool, args.patient), args.format)
     packet = await reports.audit_packet(pool, args.patient, args.month, settings.practice_timezone)
     return render_packet(packet, args.format)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +29,10 @@ class BillingRow(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    TABLE_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "patient_id", "service_month", "track", "counted_minutes", "codes", "date_of_service",
+        "expected_allowed", "patient_share", "claim_status", "paid_amount", "difference",
+    )  # fmt: skip
 
     patient_id: str
     service_month: str

@@ -1,7 +1,8 @@
 """Renders report rows as a terminal table, JSON (the stable contract) or CSV.
 
 JSON keeps each row model's ``model_dump(mode="json")``: amounts are decimal strings, times ISO
-8601, lists stay lists. Table and CSV flatten lists to one cell ("99490x1 99439x2").
+8601, lists stay lists. Table and CSV flatten a list to one cell: codes as "99490x1 99439x2",
+other items joined by "; ". Booleans are true/false in CSV, yes/no in the table.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ MAX_CELL = 48
 
 
 def cell(value: Any) -> str:
-    """One value as text: codes as ``CODExUNITS``, lists space-joined, None as empty."""
+    """One value as text: codes as ``CODExUNITS``, lists joined, None as empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return " ".join(cell(v) for v in value)
+        # Codes read as "99490x1 99439x2"; text items may contain spaces, so "; " separates them.
+        separator = " " if all(isinstance(v, dict) for v in value) else "; "
+        return separator.join(cell(v) for v in value)
     if isinstance(value, dict):
         if set(value) == {"code", "units"}:
             return f"{value['code']}x{value['units']}"
@@ -35,13 +38,15 @@ def cell(value: Any) -> str:
 
 
 def render(rows: Sequence[BaseModel], fmt: Format, columns: Sequence[str] | None = None) -> str:
-    """``rows`` in ``fmt``; ``columns`` limits the table view (JSON and CSV always carry all)."""
+    """``rows`` in ``fmt``; ``columns`` (default: the row model's ``TABLE_COLUMNS`` if it has
+    one) limits the table view; JSON and CSV always carry every field."""
     dumped = [r.model_dump(mode="json") for r in rows]
     if fmt == "json":
         return json.dumps(dumped, indent=2) + "\n"
     if fmt == "csv":
         return to_csv(dumped, _fields(rows))
-    return to_table(dumped, list(columns) if columns else _fields(rows))
+    default = getattr(type(rows[0]), "TABLE_COLUMNS", None) if rows else None
+    return to_table(dumped, list(columns or default or _fields(rows)))
 
 
 def _fields(rows: Sequence[BaseModel]) -> list[str]:
@@ -53,7 +58,10 @@ def to_csv(dumped: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
     for row in dumped:
-        writer.writerow([cell(row[f]) for f in fields])
+        # Spreadsheets and scripts read true/false; people read yes/no in the table.
+        writer.writerow(
+            [str(row[f]).lower() if isinstance(row[f], bool) else cell(row[f]) for f in fields]
+        )
     return out.getvalue()
 
 

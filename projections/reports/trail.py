@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict
@@ -21,6 +21,9 @@ class AuditEventRow(BaseModel):
     without its source); ``data`` is the payload without PHI (see projections/README.md)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    TABLE_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "position", "occurred_at", "recorded_at", "type", "source", "actor", "summary",
+    )  # fmt: skip
 
     position: int
     version: int
