@@ -26,7 +26,9 @@ WRONG_VERSION = "CCM01"
 CONFLICT = "CCM02"
 KEY_INDEX = "events_event_id_key"
 
-APPEND = "SELECT stream_version, positions, appended FROM ccm_append($1, $2, $3, $4, $5, $6, $7)"
+APPEND = (
+    "SELECT stream_version, positions, appended FROM ccm_append($1, $2, $3, $4, $5, $6, $7, $8)"
+)
 COLUMNS = "position, stream, version, event_id, type, schema_version, recorded_at, payload"
 READ_STREAM = f"SELECT {COLUMNS} FROM events WHERE stream = $1 AND version > $2 ORDER BY version"
 READ_ALL = f"SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
@@ -131,11 +133,16 @@ class EventStore:
         if not events:
             return await self._empty_append(stream, expected_version)
         batch = _Batch(stream, events, self._registry)
+        args = (stream, expected_version, batch.keys, batch.types, batch.versions,
+                batch.payloads, batch.digests)  # fmt: skip
         try:
-            row = await self._pool.fetchrow(
-                APPEND, stream, expected_version, batch.keys, batch.types,
-                batch.versions, batch.payloads, batch.digests,
-            )  # fmt: skip
+            try:
+                row = await self._pool.fetchrow(APPEND, *args, False)
+            except asyncpg.PostgresError as e:
+                if not _maybe_stored(e):
+                    raise
+                # Some key may be stored already: again, looking them up (see ccm_append).
+                row = await self._pool.fetchrow(APPEND, *args, True)
         except asyncpg.PostgresError as e:
             raise _translate(e, stream, expected_version) from None
         assert row is not None  # ccm_append always returns one row
@@ -185,12 +192,20 @@ class EventStore:
         event = self._registry.decode_json(
             row["type"], row["schema_version"], row["payload"], row["position"]
         )
-        # Built without re-validation: every field comes from a typed column or a validated model.
-        return StoredEvent.model_construct(
+        # Plain construction validates the columns and is faster than model_construct here;
+        # the already validated event is taken as is (pydantic does not revalidate instances).
+        return StoredEvent(
             position=row["position"], stream=row["stream"], version=row["version"],
             event_id=row["event_id"], type=row["type"], schema_version=row["schema_version"],
             recorded_at=row["recorded_at"], event=event,
         )  # fmt: skip
+
+
+def _maybe_stored(error: asyncpg.PostgresError) -> bool:
+    """A fast-path failure that a stored duplicate could explain."""
+    if error.sqlstate == WRONG_VERSION:
+        return True
+    return isinstance(error, asyncpg.UniqueViolationError) and error.constraint_name == KEY_INDEX
 
 
 def _translate(error: asyncpg.PostgresError, stream: str, expected: int | None) -> Exception:
@@ -200,8 +215,4 @@ def _translate(error: asyncpg.PostgresError, stream: str, expected: int | None) 
         return WrongExpectedVersion(stream, expected, int(detail))
     if error.sqlstate == CONFLICT:
         return DuplicateEventConflict(stream, detail)
-    if isinstance(error, asyncpg.UniqueViolationError) and error.constraint_name == KEY_INDEX:
-        # A concurrent append stored the same key in another stream between our check and insert;
-        # the detail reads "Key (event_id)=(<key>) already exists."
-        return DuplicateEventConflict(stream, detail.partition("=(")[2].rpartition(")")[0])
     return error

@@ -59,6 +59,10 @@ CREATE TRIGGER streams_refuse_truncate BEFORE TRUNCATE ON streams
 -- Appends a batch to one stream in ONE round trip and ONE commit.
 --   p_expected: the stream's current version (0 = empty), or NULL for no check.
 --   Arrays are parallel, one element per distinct store key (the client folds repeats).
+--   p_find_stored: look up keys already stored first. The fast path (false) skips that lookup:
+--   a stored key then fails the INSERT on events_event_id_key, and a stale p_expected raises
+--   CCM01, and in both cases the client calls again with true, which has the full semantics
+--   (a retried batch must succeed whatever p_expected says). Duplicates are rare; lookups cost.
 -- Returns the stream version after, the position of every input (stored position for a
 -- duplicate) and how many were newly appended. Errors (SQLSTATE):
 --   CCM01 wrong expected version (DETAIL = actual version)
@@ -67,7 +71,7 @@ CREATE TRIGGER streams_refuse_truncate BEFORE TRUNCATE ON streams
 --   CCM04 called outside READ COMMITTED, where the checks would read a snapshot older than the lock
 CREATE FUNCTION ccm_append(
     p_stream text, p_expected bigint, p_keys text[], p_types text[],
-    p_schema_versions integer[], p_payloads text[], p_digests bytea[],
+    p_schema_versions integer[], p_payloads text[], p_digests bytea[], p_find_stored boolean,
     OUT stream_version bigint, OUT positions bigint[], OUT appended integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -96,7 +100,11 @@ BEGIN
         link := '\x0000000000000000000000000000000000000000000000000000000000000000';
     END IF;
 
-    positions := ccm_stored_positions(p_stream, p_keys, p_digests);
+    IF p_find_stored THEN
+        positions := ccm_stored_positions(p_stream, p_keys, p_digests);
+    ELSE
+        positions := array_fill(NULL::bigint, ARRAY[n]);
+    END IF;
     appended := n - cardinality(array_remove(positions, NULL));
     IF appended = 0 THEN
         -- Entirely duplicates (a retried append): succeed whatever p_expected says.
@@ -145,7 +153,7 @@ END
 $$;
 
 -- The stored position of each key already in the store (NULL for new ones); CCM02 when a key
--- holds different content or belongs to another stream. The common case is one index probe.
+-- holds different content or belongs to another stream.
 CREATE FUNCTION ccm_stored_positions(p_stream text, p_keys text[], p_digests bytea[])
 RETURNS bigint[]
 LANGUAGE plpgsql AS $$
@@ -153,12 +161,11 @@ DECLARE
     found_positions bigint[] := array_fill(NULL::bigint, ARRAY[cardinality(p_keys)]);
     dup record;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM events WHERE event_id = ANY (p_keys)) THEN
-        RETURN found_positions;
-    END IF;
-    FOR dup IN
-        SELECT k.i, e.position, e.stream, e.digest
-        FROM unnest(p_keys) WITH ORDINALITY AS k(key, i) JOIN events e ON e.event_id = k.key
+    -- EXECUTE plans with the actual keys every time: a cached generic plan made while the table
+    -- was small would keep scanning the whole table for every batch.
+    FOR dup IN EXECUTE
+        'SELECT k.i, e.position, e.stream, e.digest FROM unnest($1) WITH ORDINALITY AS k(key, i)
+         JOIN events e ON e.event_id = k.key' USING p_keys
     LOOP
         IF dup.stream <> p_stream OR dup.digest <> p_digests[dup.i] THEN
             RAISE EXCEPTION 'event % is already stored at position % with different content',

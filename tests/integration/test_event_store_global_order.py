@@ -45,6 +45,7 @@ def append_args(stream: str, events: list[PatientEvent]) -> list[object]:
         stream, None, [e.store_key for e in events], [t for t, _, _ in encoded],
         [v for _, v, _ in encoded], [p for _, _, p in encoded],
         [content_digest(e.store_key, *fields) for e, fields in zip(events, encoded, strict=True)],
+        False,
     ]  # fmt: skip
 
 
