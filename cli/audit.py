@@ -31,6 +31,12 @@ def run_verify(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     try:
         report = asyncio.run(_verify(settings, args.stream))
+    except asyncpg.UndefinedTableError:
+        print(
+            "ccm audit verify: no event store in this database (run `ccm db migrate`)",
+            file=sys.stderr,
+        )
+        return 1
     except (ServiceUnavailable, OSError, asyncpg.PostgresError) as exc:
         print(f"ccm audit verify: {exc}", file=sys.stderr)
         return 1

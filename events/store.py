@@ -1,13 +1,9 @@
 """The event store: append-only patient streams in PostgreSQL, read in one global order.
 
-Each ``append`` is one call of ``ccm_append`` (db/sql/0001_event_store.sql): one round trip,
-one commit, whatever the batch size. Guarantees, each proven in tests/integration:
-
-- per-stream optimistic concurrency (``WrongExpectedVersion``);
-- idempotency by ``store_key``: an already stored identical event is a no-op returning its
-  position, different content under the same key is ``DuplicateEventConflict``;
-- a global order no reader can miss (appends serialise on one lock; see the migration);
-- append-only and hash-chained at the database level (events/verify.py checks the chains).
+Each ``append`` is one call of ``ccm_append`` (db/sql/0001_event_store.sql): one round trip and
+one commit whatever the batch size. It guarantees per-stream optimistic concurrency, idempotency
+by ``store_key``, a global order no reader can miss, and append-only hash-chained history
+(events/verify.py); tests/integration/test_event_store_*.py prove each.
 """
 
 from __future__ import annotations
@@ -80,34 +76,26 @@ class AppendResult(BaseModel):
 
 
 class _Batch:
-    """The parallel arrays ``ccm_append`` takes, with repeats inside the batch folded."""
+    """The parallel arrays ``ccm_append`` takes, one element per distinct key."""
 
     def __init__(self, stream: str, events: Sequence[PatientEvent], registry: Registry) -> None:
-        self.keys: list[str] = []
-        self.types: list[str] = []
-        self.versions: list[int] = []
-        self.payloads: list[str] = []
-        self.digests: list[bytes] = []
-        self.slot: list[int] = []  # input index -> array index
-        seen: dict[str, int] = {}
+        rows: list[tuple[str, str, int, str, bytes]] = []
+        index: dict[str, int] = {}
+        self.slot: list[int] = []  # input index -> row index; a repeated key folds into one row
         for i, event in enumerate(events):
             if event.stream != stream:
                 raise ValueError(f"events[{i}] belongs to {event.stream}, not to stream {stream}")
-            type_, version, payload = registry.encode_json(event)
             key = event.store_key
-            digest = content_digest(key, type_, version, payload)
-            if key in seen:
-                if self.digests[seen[key]] != digest:
-                    raise DuplicateEventConflict(stream, key)
-                self.slot.append(seen[key])
-                continue
-            seen[key] = len(self.keys)
-            self.slot.append(len(self.keys))
-            self.keys.append(key)
-            self.types.append(type_)
-            self.versions.append(version)
-            self.payloads.append(payload)
-            self.digests.append(digest)
+            type_, version, payload = registry.encode_json(event)
+            row = (key, type_, version, payload, content_digest(key, type_, version, payload))
+            j = index.setdefault(key, len(rows))
+            if j == len(rows):
+                rows.append(row)
+            elif rows[j][4] != row[4]:
+                raise DuplicateEventConflict(stream, key)
+            self.slot.append(j)
+        # keys, types, schema versions, payloads, digests
+        self.columns: list[list[object]] = [list(column) for column in zip(*rows, strict=True)]
 
 
 class EventStore:
@@ -133,8 +121,7 @@ class EventStore:
         if not events:
             return await self._empty_append(stream, expected_version)
         batch = _Batch(stream, events, self._registry)
-        args = (stream, expected_version, batch.keys, batch.types, batch.versions,
-                batch.payloads, batch.digests)  # fmt: skip
+        args = (stream, expected_version, *batch.columns)
         try:
             try:
                 row = await self._pool.fetchrow(APPEND, *args, False)
