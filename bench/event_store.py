@@ -35,7 +35,7 @@ from events.decisions import PhaseChanged
 from events.hashing import content_digest
 from events.registry import DEFAULT_REGISTRY
 from events.store import EventStore
-from events.upstream import OutreachAttempted, StaffRole, TimeLogged
+from events.upstream import OutreachAttempted, TimeLogged
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 RAW_TABLE = """
@@ -48,6 +48,13 @@ RAW_INSERT = (
     f"INSERT INTO raw_events ({', '.join(RAW_COLUMNS)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 )
 Row = tuple[str, int, str, str, int, str, datetime, bytes, bytes]
+TIME = {"entry_id": "e-1", "staff_id": "s-7", "role": "clinical_staff", "minutes": 12, "at": AT}
+KINDS: list[tuple[type[PatientEvent], dict[str, object]]] = [
+    (TimeLogged, TIME),
+    (TimeLogged, TIME),
+    (OutreachAttempted, {"channel": "phone", "outcome": "reached", "staff_id": "s-7"}),
+    (PhaseChanged, {"previous": "enrolled", "phase": "active", "reason": "care plan shared"}),
+]
 TARGETS = {"raw 1-row txn": 0.7, "raw 10-row txn": 0.7, "COPY": 0.4, "100k events/s": 1.0}
 
 
@@ -69,21 +76,9 @@ def make_events(patient: str, count: int) -> list[PatientEvent]:
 
 
 def make_event(patient: str, n: int) -> PatientEvent:
-    key = f"{patient}-{n}"
-    if n % 4 == 3:
-        return PhaseChanged(
-            event_id=key, patient_id=patient, occurred_at=AT, previous="enrolled",
-            phase="active", reason="care plan shared",
-        )  # fmt: skip
-    if n % 4 == 2:
-        return OutreachAttempted(
-            event_id=key, patient_id=patient, occurred_at=AT, channel="phone",
-            outcome="reached", staff_id="staff-7",
-        )  # fmt: skip
-    return TimeLogged(
-        event_id=key, patient_id=patient, occurred_at=AT, entry_id=f"e-{n}", staff_id="staff-7",
-        role=StaffRole.clinical_staff, minutes=12, at=AT,
-    )  # fmt: skip
+    model, fields = KINDS[n % len(KINDS)]
+    ids = {"event_id": f"{patient}-{n}", "patient_id": patient, "occurred_at": AT}
+    return model.model_validate({**ids, **fields})
 
 
 def raw_rows(patient: str, count: int) -> list[Row]:
@@ -171,47 +166,31 @@ Line = tuple[Result, str, float | None]
 
 async def paired(group: str, rounds: int, baseline: Bench, subject: Bench) -> tuple[Result, Result]:
     """Best of ``rounds`` for each, alternating, so a burst of noise hits both alike."""
-    best_base = best_subject = None
+    runs: list[tuple[Result, Result]] = []
     for r in range(rounds):
         base, subj = await baseline(f"{group}r{r}"), await subject(f"{group}r{r}")
-        print(
-            f"  {base.name}: {base.rate:,.0f}/s; {subj.name}: {subj.rate:,.0f}/s", file=sys.stderr
-        )
-        if best_base is None or base.rate > best_base.rate:
-            best_base = base
-        if best_subject is None or subj.rate > best_subject.rate:
-            best_subject = subj
-    assert best_base is not None and best_subject is not None
-    return best_base, best_subject
+        print(f"  {base.name} {base.rate:,.0f}/s, {subj.name} {subj.rate:,.0f}/s", file=sys.stderr)
+        runs.append((base, subj))
+    best_base = max((base for base, _ in runs), key=lambda x: x.rate)
+    return best_base, max((subj for _, subj in runs), key=lambda x: x.rate)
 
 
 async def appends(pool: asyncpg.Pool, n: int, w: int, rounds: int) -> list[Line]:
-    """The three append sizes with ``w`` writers, each beside the baseline of its target."""
-    store = EventStore(pool)
-    raw1, one = await paired(
-        f"w{w}",
-        rounds,
-        lambda t: bench_raw_insert(pool, t, w, 1, 2 * n // w),
-        lambda t: bench_append(store, t, w, 1, 2 * n // w),
-    )
-    raw10, ten = await paired(
-        f"w{w}",
-        rounds,
-        lambda t: bench_raw_insert(pool, t, w, 10, 2 * n // w),
-        lambda t: bench_append(store, t, w, 10, 2 * n // w),
-    )
-    copy, bulk = await paired(
-        f"w{w}",
-        rounds,
-        lambda t: bench_copy(pool, t, 50 * n),
-        lambda t: bench_append(store, t, w, 1000, max(1, 50 * n // 1000 // w)),
-    )
-    return [
-        (copy, "", None), (raw1, "", None), (raw10, "", None),
-        (one, "raw 1-row txn", one.rate / raw1.rate),
-        (ten, "raw 10-row txn", ten.rate / raw10.rate),
-        (bulk, "COPY", bulk.rate / copy.rate),
+    """The three append sizes with ``w`` writers, each beside the baseline its target names."""
+    store, calls = EventStore(pool), 2 * n // w
+    specs: list[tuple[str, Bench, Bench]] = [
+        ("raw 1-row txn", lambda t: bench_raw_insert(pool, t, w, 1, calls),
+         lambda t: bench_append(store, t, w, 1, calls)),
+        ("raw 10-row txn", lambda t: bench_raw_insert(pool, t, w, 10, calls),
+         lambda t: bench_append(store, t, w, 10, calls)),
+        ("COPY", lambda t: bench_copy(pool, t, 50 * n),
+         lambda t: bench_append(store, t, w, 1000, max(1, 50 * n // 1000 // w))),
     ]  # fmt: skip
+    lines: list[Line] = []
+    for name, baseline, subject in specs:
+        base, subj = await paired(f"w{w}", rounds, baseline, subject)
+        lines += [(base, "", None), (subj, name, subj.rate / base.rate)]
+    return lines
 
 
 async def run_all(pool: asyncpg.Pool, scale: float, rounds: int) -> list[Line]:
