@@ -62,7 +62,8 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
         for m in available():
             if m.version in done:
                 if done[m.version] != m.sha256:
-                    raise MigrationChanged(f"migration {m.version}_{m.name} changed after it was applied")
+                    name = f"{m.version:04d}_{m.name}"
+                    raise MigrationChanged(f"migration {name} changed after it was applied")
                 continue
             async with conn.transaction():
                 await conn.execute(m.sql)

@@ -8,7 +8,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 # Opaque identifiers only: ids reach workflow IDs, search attributes and logs, so they must never
 # carry a name, MBI or birth date. The pattern keeps them to id-like characters.
-OpaqueId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$")]
+OpaqueId = Annotated[
+    str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$")
+]
 
 
 class EventMeta(BaseModel):
@@ -54,4 +56,3 @@ class PatientEvent(BaseModel):
 def stream_for(patient_id: str) -> str:
     """The stream name of one patient: opaque, as the patient id is."""
     return f"patient-{patient_id}"
-

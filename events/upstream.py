@@ -131,7 +131,7 @@ class CarePlanRevised(PatientEvent):
 
 
 class TimeLogged(PatientEvent):
-    """Care-management time documented for the patient: ``minutes`` at ``at``, or ``start``-``end``."""
+    """Care-management time documented: ``minutes`` at ``at``, or ``start``-``end``."""
 
     type: Literal["time_logged"] = "time_logged"
     schema_version: Literal[1] = 1
@@ -148,14 +148,15 @@ class TimeLogged(PatientEvent):
 
     @model_validator(mode="after")
     def _minutes_or_interval(self) -> Self:
-        has_minutes = self.minutes is not None and self.at is not None
-        has_interval = self.start is not None and self.end is not None
-        if has_minutes == has_interval or (
-            (self.minutes is None) != (self.at is None) or (self.start is None) != (self.end is None)
-        ):
-            raise ValueError("time_logged needs either minutes and at, or start and end (not both)")
-        if has_interval and self.end is not None and self.start is not None and self.end <= self.start:
-            raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
+        point = (self.minutes is not None, self.at is not None)
+        span = (self.start is not None, self.end is not None)
+        pairs = ((True, True), (False, False))
+        if point not in pairs or span not in pairs:
+            raise ValueError("give minutes together with at, and start together with end")
+        if point[0] == span[0]:
+            raise ValueError("give either minutes and at, or start and end (not both)")
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError(f"end {self.end.isoformat()} is not after {self.start.isoformat()}")
         return self
 
 
@@ -169,7 +170,7 @@ class TimeEntryVoided(PatientEvent):
 
 
 class ComplexityAssessed(PatientEvent):
-    """The practitioner recorded the month's medical decision making (complex CCM needs mod/high)."""
+    """The practitioner recorded the month's medical decision making (complex needs mod/high)."""
 
     type: Literal["complexity_assessed"] = "complexity_assessed"
     schema_version: Literal[1] = 1

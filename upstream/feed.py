@@ -63,7 +63,7 @@ def _first_error(number: int, exc: ValidationError, line: str) -> Rejection:
     error = exc.errors(include_url=False)[0]
     loc = [str(part) for part in error["loc"]]
     # The first location part is the union tag ("time_logged"); the field path follows it.
-    path = ".".join(loc[1:] if len(loc) > 1 else loc) or "(line)"
+    path = ".".join(loc[1:]) if len(loc) > 1 else "(event)"
     return Rejection(line=number, field=path, reason=error["msg"], event_id=_event_id(line))
 
 
