@@ -17,7 +17,12 @@ from care.months import month_bounds
 from events.base import stream_for
 from events.verify import verify_chains
 from projections.reports import packet_models as m
-from projections.reports.packet_parts import claim_steps, time_entries
+from projections.reports.packet_parts import (
+    claim_steps,
+    late_entries,
+    services_elsewhere,
+    time_entries,
+)
 from projections.reports.trail import AuditEventRow, audit_trail
 from runtime.settings import Settings
 
@@ -65,20 +70,10 @@ def build_packet(
         counted_entries=counted,
         excluded_entries=excluded,
         decision=_decision(closed),
-        services_billed_elsewhere=[
-            m.OtherService(
-                **{k: r.data[k] for k in ("code", "on", "billed_by")}, position=r.position
-            )
-            for r in before
-            if r.type == "service_billed_elsewhere" and r.data["on"][:7] == month
-        ],
+        services_billed_elsewhere=services_elsewhere(before, month),
         claim_id=(steps := claim_steps(rows, month))[0],
         claim=steps[1],
-        late_entries=[
-            f"{r.data['late_event_type']} {r.data['late_event_id']} at {r.recorded_at.isoformat()}"
-            for r in rows
-            if r.type == "late_entry_recorded" and r.data["service_month"] == month
-        ],
+        late_entries=late_entries(rows, month),
         integrity=integrity,
     )
 

@@ -1,4 +1,4 @@
-"""The audit packet's two list sections: the month's time entries, and the claim's history."""
+"""The audit packet's list sections: time entries, other services, claim history, late entries."""
 
 from __future__ import annotations
 
@@ -80,3 +80,23 @@ def claim_steps(rows: list[AuditEventRow], month: str) -> tuple[str | None, list
             m.ClaimStep(step=step, at=r.occurred_at, by=by, detail=detail, position=r.position)
         )
     return claim_id, steps
+
+
+def services_elsewhere(rows: list[AuditEventRow], month: str) -> list[m.OtherService]:
+    """Services billed by others (or conflicting ones) dated in ``month``."""
+    return [
+        m.OtherService(
+            code=r.data["code"], on=r.data["on"], billed_by=r.data["billed_by"], position=r.position
+        )
+        for r in rows
+        if r.type == "service_billed_elsewhere" and r.data["on"][:7] == month
+    ]
+
+
+def late_entries(rows: list[AuditEventRow], month: str) -> list[str]:
+    """Documentation recorded after ``month`` closed, one line each."""
+    return [
+        f"{r.data['late_event_type']} {r.data['late_event_id']} at {r.recorded_at.isoformat()}"
+        for r in rows
+        if r.type == "late_entry_recorded" and r.data["service_month"] == month
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -67,15 +67,7 @@ async def worklist(
     zone, month = ZoneInfo(tz), f"{today.year:04d}-{today.month:02d}"
     start, end = month_bounds(today.year, today.month, zone)
     patients = await pool.fetch(PATIENTS)
-    rows = await pool.fetch(
-        FACTS, [p["patient_id"] for p in patients], start - timedelta(days=1), end
-    )
-    events: dict[str, list[PatientEvent]] = defaultdict(list)
-    for r in rows:
-        data = json.loads(r["data"])
-        events[r["patient_id"]].append(
-            DEFAULT_REGISTRY.decode(r["type"], r["schema_version"], data, r["position"])
-        )
+    events = await _facts(pool, [p["patient_id"] for p in patients], start, end)
     as_of = day_start(today + timedelta(days=1), zone) - timedelta(microseconds=1)
     result = []
     for p in patients:
@@ -94,3 +86,17 @@ async def worklist(
             )
         )
     return sorted(result, key=lambda w: (w.minutes_needed == 0, not w.reachable, w.patient_id))
+
+
+async def _facts(
+    pool: asyncpg.Pool, patients: list[str], start: datetime, end: datetime
+) -> dict[str, list[PatientEvent]]:
+    """Each patient's facts as current event models, in order (time entries near the month)."""
+    rows = await pool.fetch(FACTS, patients, start - timedelta(days=1), end)
+    events: dict[str, list[PatientEvent]] = defaultdict(list)
+    for r in rows:
+        data = json.loads(r["data"])
+        events[r["patient_id"]].append(
+            DEFAULT_REGISTRY.decode(r["type"], r["schema_version"], data, r["position"])
+        )
+    return events
