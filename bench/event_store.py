@@ -218,10 +218,10 @@ async def run_all(pool: asyncpg.Pool, scale: float, rounds: int) -> list[Line]:
 
 
 def print_table(rows: list[Line], copy_rate: float) -> None:
-    head = f"{'scenario':<34} {'writers':>7} {'events':>8} {'seconds':>8} {'events/s':>10}"
+    head = f"{'scenario':<40} {'writers':>7} {'events':>8} {'seconds':>8} {'events/s':>10}"
     print(f"{head} {'x COPY':>7}  vs its target")
     for result, baseline, ratio in rows:
-        line = f"{result.name:<34} {result.writers:>7} {result.events:>8,} "
+        line = f"{result.name:<40} {result.writers:>7} {result.events:>8,} "
         line += f"{result.seconds:>8.2f} {result.rate:>10,.0f} {result.rate / copy_rate:>7.2f}"
         if ratio is not None:
             target = TARGETS[baseline]

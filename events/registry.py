@@ -122,11 +122,10 @@ class Registry:
         self, type_: str, schema_version: int, text: str, position: int
     ) -> PatientEvent:
         """``decode`` from stored JSON text; current versions validate straight from the text."""
-        model = self._model_for(type_, schema_version, position)
-        if schema_version != self._versions[type_]:
-            return self.decode(
-                type_, schema_version, _load(text, type_, schema_version, position), position
-            )
+        model = self._models.get(type_)
+        if model is None or schema_version != self._versions[type_]:
+            data = _load(text, type_, schema_version, position)
+            return self.decode(type_, schema_version, data, position)
         try:
             return model.model_validate_json(text)
         except ValidationError as e:
