@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import asyncpg
 import structlog
@@ -35,59 +36,62 @@ async def run_projections(
     names: Sequence[str] | None = None,
     batch_size: int = BATCH_SIZE,
     poll_interval: float = POLL_SECONDS,
+    retry_interval: float = RETRY_SECONDS,
 ) -> None:
     """Runs the projections (all, or ``names``) until ``stop`` is set; returns once stopped.
 
-    Survives database outages (reconnects after ``RETRY_SECONDS``). A projection that cannot apply
-    an event stays stopped, recorded for ``status``, while the others carry on; starting the runner
-    again (after a fix) retries it once.
+    Projections another runner holds are tried again every ``retry_interval`` seconds (a standby
+    takes over when that runner goes). Survives database outages (reconnects after
+    ``retry_interval``). A projection that cannot apply an event stays stopped, recorded for
+    ``status``, while the others carry on; starting the runner again (after a fix) retries it once.
     """
-    selected = catalog.select(names)
-    retry_stopped = True
+    runner = _Runner(pool, catalog.select(names), stop, batch_size, poll_interval, retry_interval)
     while not stop.is_set():
         try:
-            await _serve(pool, selected, stop, retry_stopped, batch_size, poll_interval)
+            await runner.serve()
         except TRANSIENT as e:
             log.warning("projection runner lost the database; retrying", error=type(e).__name__)
-            await _sleep_unless(stop, RETRY_SECONDS)
-        retry_stopped = False
+            await _sleep_unless(stop, retry_interval)
 
 
-async def _serve(
-    pool: asyncpg.Pool,
-    selected: list[Projection],
-    stop: asyncio.Event,
-    retry_stopped: bool,
-    batch_size: int,
-    poll_interval: float,
-) -> None:
-    store = EventStore(pool)
-    owned: list[Projection] = []
-    async with (
-        pool.acquire() as conn,
-        AppendNotifier(pool, poll_interval=poll_interval) as notifier,
-    ):
-        await checkpoints.ensure(conn, [p.name for p in selected])
-        try:
-            loop = asyncio.get_running_loop()
-            next_lock_try = 0.0
-            while not stop.is_set():
-                if len(owned) < len(selected) and loop.time() >= next_lock_try:
-                    owned += await _lock(conn, [p for p in selected if p not in owned])
-                    next_lock_try = loop.time() + RETRY_SECONDS
-                done = await drain(
-                    conn,
-                    store,
-                    owned,
-                    retry_stopped=retry_stopped,
-                    stop=stop,
-                    batch_size=batch_size,
-                )
-                retry_stopped = False
-                await _wait(notifier, done.seen if owned else None, stop, poll_interval)
-        finally:
-            with contextlib.suppress(*TRANSIENT):
-                await locks.unlock(conn, locks.APPLY, [p.name for p in owned])
+@dataclass
+class _Runner:
+    pool: asyncpg.Pool
+    selected: list[Projection]
+    stop: asyncio.Event
+    batch_size: int
+    poll_interval: float
+    retry_interval: float
+    retry_stopped: bool = True  # only on the first pass after a start
+
+    async def serve(self) -> None:
+        """One connection's life: lock what is free, drain, wait for appends, repeat."""
+        owned: list[Projection] = []
+        async with (
+            self.pool.acquire() as conn,
+            AppendNotifier(self.pool, poll_interval=self.poll_interval) as notifier,
+        ):
+            await checkpoints.ensure(conn, [p.name for p in self.selected])
+            try:
+                await self._loop(conn, notifier, owned)
+            finally:
+                with contextlib.suppress(*TRANSIENT):
+                    await locks.unlock(conn, locks.APPLY, [p.name for p in owned])
+
+    async def _loop(self, conn: Conn, notifier: AppendNotifier, owned: list[Projection]) -> None:
+        store = EventStore(self.pool)
+        clock = asyncio.get_running_loop()
+        next_lock_try = 0.0
+        while not self.stop.is_set():
+            if len(owned) < len(self.selected) and clock.time() >= next_lock_try:
+                owned += await _lock(conn, [p for p in self.selected if p not in owned])
+                next_lock_try = clock.time() + self.retry_interval
+            done = await drain(
+                conn, store, owned, retry_stopped=self.retry_stopped, stop=self.stop,
+                batch_size=self.batch_size,
+            )  # fmt: skip
+            self.retry_stopped = False
+            await _wait(notifier, done.seen if owned else None, self.stop, self.poll_interval)
 
 
 async def catch_up(pool: asyncpg.Pool, names: Sequence[str] | None = None) -> int:

@@ -59,6 +59,14 @@ async def counting_tables(pool: asyncpg.Pool, projection: Counting) -> None:
         await checkpoints.ensure(conn, [projection.name])
 
 
+async def audited(pool: asyncpg.Pool, count: int) -> None:
+    """Returns once the audit trail holds ``count`` events (callers bound it with a hang guard)."""
+    while True:
+        if await pool.fetchval("SELECT count(*) FROM audit_events") >= count:
+            return
+        await asyncio.sleep(0.02)
+
+
 async def assert_each_once(pool: asyncpg.Pool, head: int) -> None:
     positions = [
         r["position"] for r in await pool.fetch("SELECT position FROM test_applied ORDER BY 1")
@@ -162,19 +170,30 @@ async def test_the_runner_is_woken_by_the_append_notification_not_by_polling(
     # Polling once an hour: only the NOTIFY sent at commit can wake it within the guard below.
     runner = asyncio.create_task(run_projections(pool, stop, poll_interval=3600))
 
-    async def audited() -> int:
-        return int(await pool.fetchval("SELECT count(*) FROM audit_events"))
-
-    async def until(count: int) -> None:
-        while True:
-            if await audited() >= count:
-                return
-            await asyncio.sleep(0.02)
-
     total = await append_patients(store, 1, 1)
-    await asyncio.wait_for(until(total), 60)  # a hang guard, not a timing assertion
+    await asyncio.wait_for(audited(pool, total), 60)  # a hang guard, not a timing assertion
     total += await append_patients(store, 1, 1, prefix="q")
-    await asyncio.wait_for(until(total), 60)
+    await asyncio.wait_for(audited(pool, total), 60)
     stop.set()
     await runner
-    assert await audited() == total
+    assert await pool.fetchval("SELECT count(*) FROM audit_events") == total
+
+
+async def test_a_standby_runner_takes_over_when_the_active_one_stops(
+    pool: asyncpg.Pool, store: EventStore
+) -> None:
+    first_stop, second_stop = asyncio.Event(), asyncio.Event()
+    first = asyncio.create_task(run_projections(pool, first_stop, poll_interval=0.05))
+    total = await append_patients(store, 2, 2)
+    await catch_up(pool)  # the first runner holds every lock and gets there
+    second = asyncio.create_task(
+        run_projections(pool, second_stop, poll_interval=0.05, retry_interval=0.1)
+    )
+    first_stop.set()
+    await first  # its locks are released; the standby takes them on its next try
+    total += await append_patients(store, 2, 2, prefix="q")
+    await asyncio.wait_for(audited(pool, total), 60)  # only the standby is left to apply them
+    second_stop.set()
+    await second
+    assert await pool.fetchval("SELECT count(*) FROM audit_events") == total
+    assert all(s.lag_events == 0 and s.error is None for s in await status(pool))
