@@ -6,11 +6,9 @@ keyed by the event's position; the audit packet report is assembled from these r
 
 from __future__ import annotations
 
-import json
-
 from events.base import PatientEvent
 from events.store import StoredEvent
-from projections.audit_payload import payload, summary
+from projections.audit_payload import payload_json, summary
 from projections.base import Copy, Projection, Writes
 
 AUDIT_ROW = Copy(
@@ -53,7 +51,7 @@ class AuditProjection(Projection):
             event.occurred_at,
             stored.recorded_at,
             summary(event),
-            json.dumps(payload(event), separators=(",", ":")),
+            payload_json(event),
         )
 
 

@@ -7,6 +7,7 @@ a decline's reason) is replaced by counts, so a report can be shared without exp
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from events.base import PatientEvent
@@ -35,15 +36,24 @@ WITHHELD: dict[str, frozenset[str]] = {
 }
 
 
+def _exclude(event_type: str) -> set[str]:
+    return set(ENVELOPE | WITHHELD.get(event_type, frozenset()))
+
+
 def payload(event: PatientEvent) -> dict[str, Any]:
     """The event's own fields as JSON-ready values, minus the envelope and withheld fields."""
-    data: dict[str, Any] = event.model_dump(
-        mode="json", exclude=set(ENVELOPE | WITHHELD.get(event.type, frozenset()))
-    )
+    data: dict[str, Any] = event.model_dump(mode="json", exclude=_exclude(event.type))
     if isinstance(event, CarePlanEstablished | CarePlanRevised):
         data["problem_count"] = len(event.problems)
         data["goal_count"] = len(event.goals)
     return data
+
+
+def payload_json(event: PatientEvent) -> str:
+    """``payload`` as compact JSON text; serialised in one pass by pydantic where it can be."""
+    if isinstance(event, CarePlanEstablished | CarePlanRevised):
+        return json.dumps(payload(event), separators=(",", ":"))
+    return event.model_dump_json(exclude=_exclude(event.type))
 
 
 def summary(event: PatientEvent) -> str:

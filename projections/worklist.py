@@ -9,8 +9,6 @@ identification so a change in the same batch wins, as it does event by event.
 
 from __future__ import annotations
 
-import json
-
 from events.base import PatientEvent
 from events.decisions import EligibilityScreened, PhaseChanged
 from events.store import StoredEvent
@@ -75,14 +73,14 @@ def fact_row(stored: StoredEvent) -> tuple[int, str, str, int, object, str]:
     at = event.occurred_at
     if isinstance(event, TimeLogged):
         at = event.at or event.start or at
-    data = event.model_dump(mode="json", exclude=set(WITHHELD.get(stored.type, frozenset())))
+    data = event.model_dump_json(exclude=set(WITHHELD.get(stored.type, frozenset())))
     return (
         stored.position,
         event.patient_id,
         stored.type,
         event.schema_version,
         at,
-        json.dumps(data, separators=(",", ":")),
+        data,
     )
 
 
