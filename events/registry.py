@@ -111,7 +111,11 @@ class Registry:
                 raise EventDecodeError(
                     position, type_, schema_version, f"no upcaster from v{version}"
                 )
-            data = {**step(dict(data)), "schema_version": version + 1}
+            try:
+                data = {**step(dict(data)), "schema_version": version + 1}
+            except Exception as e:  # an upcaster meeting data it did not expect
+                reason = f"upcaster from v{version} failed ({type(e).__name__})"
+                raise EventDecodeError(position, type_, schema_version, reason) from None
             version += 1
         try:
             return model.model_validate(data)

@@ -70,8 +70,8 @@ class AppendNotifier:
         while True:
             if self._latest > after_position:
                 return self._latest
-            # Cleared before polling, so a notification arriving after the poll still wakes us.
-            self._wake.clear()
+            # Taken before polling, so a notification arriving after the poll still wakes us.
+            wake = self._wake
             head = await self._poll()
             if head > after_position:
                 return head
@@ -81,7 +81,7 @@ class AppendNotifier:
                 if wait <= 0:
                     return head
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+                await asyncio.wait_for(wake.wait(), wait)
 
     async def _poll(self) -> int:
         if self._conn is not None and not self._listening():
@@ -97,7 +97,9 @@ class AppendNotifier:
         self.notifications += 1
         with contextlib.suppress(ValueError):
             self._latest = max(self._latest, int(str(payload)))
+        # Wakes every reader waiting on the current event; later waits take a fresh one.
         self._wake.set()
+        self._wake = asyncio.Event()
 
     def _listening(self) -> bool:
         try:

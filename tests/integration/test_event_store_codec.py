@@ -128,6 +128,24 @@ async def test_a_version_without_a_path_to_the_current_model_is_an_error(
         await EventStore(pool, reader).read_all(0)
 
 
+async def test_an_upcaster_that_fails_is_an_error_naming_the_position(
+    pool: asyncpg.Pool,
+) -> None:
+    result = await EventStore(pool, registry_with(NoteV1)).append(STREAM, [note(12)], 0)
+    today = registry_with(NoteV2)
+
+    @today.upcaster("note_added", 1)
+    def expects_another_field(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "minutes": data["duration"], "channel": "phone"}
+
+    with pytest.raises(EventDecodeError) as caught:
+        await EventStore(pool, today).read_all(0)
+    assert str(caught.value) == (
+        f"event at position {result.positions[0]} (note_added v1):"
+        " upcaster from v1 failed (KeyError)"
+    )
+
+
 async def test_a_version_newer_than_the_code_is_an_error(pool: asyncpg.Pool) -> None:
     v2 = NoteV2(event_id="note-1", patient_id="p1", occurred_at=AT, minutes=3, channel="phone")
     await EventStore(pool, registry_with(NoteV2)).append(STREAM, [v2], 0)

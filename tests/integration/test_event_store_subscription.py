@@ -51,6 +51,19 @@ async def test_a_waiting_reader_is_woken_by_the_notification(
     assert (notifier.polls, notifier.notifications) == (1, 1)
 
 
+async def test_one_notification_wakes_every_waiting_reader(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
+    async with AppendNotifier(pool, poll_interval=3600) as notifier:
+        waiters = [asyncio.create_task(notifier.wait_for_new(0)) for _ in range(3)]
+        await until(lambda: notifier.polls == 3)
+        result = await store.append(STREAM, [outreach(1)], expected_version=0)
+        async with asyncio.timeout(GUARD):
+            heads = await asyncio.gather(*waiters)
+    assert heads == [result.positions[0]] * 3
+    assert (notifier.polls, notifier.notifications) == (3, 1)
+
+
 async def test_a_reader_whose_notification_was_lost_still_gets_the_events_by_polling(
     store: EventStore, pool: asyncpg.Pool
 ) -> None:
