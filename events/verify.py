@@ -102,9 +102,10 @@ class _Chain:
         if self.broken is not None:
             return
         if head is None or head["version"] != self.version or bytes(head["last_hash"]) != self.link:
+            recorded = "no head" if head is None else f"a head at version {head['version']}"
             self.broken = BrokenEvent(
                 stream=self.stream, version=self.version + 1, position=None, event_id=None,
-                reason="events missing: the stream head is not at the last stored event",
+                reason=f"events missing: {recorded}, but the chain ends at version {self.version}",
             )  # fmt: skip
 
 
