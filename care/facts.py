@@ -33,9 +33,27 @@ __all__ = [
     "Role",
     "TimeEntry",
     "as_local_date",
+    "check_minutes_or_interval",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def check_minutes_or_interval(
+    minutes: int | None, at: datetime | None, start: datetime | None, end: datetime | None
+) -> None:
+    """A time entry is ``minutes`` at ``at`` or a ``start``-``end`` interval, exactly one.
+
+    Shared by the upstream ``time_logged`` contract and ``TimeEntry`` so both refuse alike.
+    """
+    pairs = ((True, True), (False, False))
+    point, span = (minutes is not None, at is not None), (start is not None, end is not None)
+    if point not in pairs or span not in pairs:
+        raise ValueError("give minutes together with at, and start together with end")
+    if point[0] == span[0]:
+        raise ValueError("give either minutes and at, or start and end (exactly one)")
+    if start is not None and end is not None and end <= start:
+        raise ValueError(f"end {end.isoformat()} is not after start {start.isoformat()}")
 
 
 class TimeEntry(BaseModel):
@@ -57,19 +75,7 @@ class TimeEntry(BaseModel):
 
     @model_validator(mode="after")
     def _minutes_or_interval(self) -> Self:
-        point = (self.minutes is not None, self.at is not None)
-        span = (self.start is not None, self.end is not None)
-        if point not in ((True, True), (False, False)) or span not in (
-            (True, True),
-            (False, False),
-        ):
-            raise ValueError("give minutes together with at, and start together with end")
-        if point[0] == span[0]:
-            raise ValueError("give either minutes and at, or start and end (exactly one)")
-        if self.start is not None and self.end is not None and self.end <= self.start:
-            raise ValueError(
-                f"end {self.end.isoformat()} is not after start {self.start.isoformat()}"
-            )
+        check_minutes_or_interval(self.minutes, self.at, self.start, self.end)
         return self
 
     @property

@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from care.facts import check_minutes_or_interval
 from events.base import OpaqueId, PatientEvent
 
 # ICD-10-CM syntax: a letter, a digit, an alphanumeric, then an optional dot and up to four more.
@@ -148,15 +149,7 @@ class TimeLogged(PatientEvent):
 
     @model_validator(mode="after")
     def _minutes_or_interval(self) -> Self:
-        point = (self.minutes is not None, self.at is not None)
-        span = (self.start is not None, self.end is not None)
-        pairs = ((True, True), (False, False))
-        if point not in pairs or span not in pairs:
-            raise ValueError("give minutes together with at, and start together with end")
-        if point[0] == span[0]:
-            raise ValueError("give either minutes and at, or start and end (not both)")
-        if self.start is not None and self.end is not None and self.end <= self.start:
-            raise ValueError(f"end {self.end.isoformat()} is not after {self.start.isoformat()}")
+        check_minutes_or_interval(self.minutes, self.at, self.start, self.end)
         return self
 
 
