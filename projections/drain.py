@@ -67,7 +67,14 @@ async def drain(
     finally:
         for task in reads.values():
             task.cancel()
+            task.add_done_callback(_retrieve)
     return result
+
+
+def _retrieve(task: asyncio.Task[list[asyncpg.Record]]) -> None:
+    # A read-ahead nobody will use: fetch its outcome so a failed one is not reported as lost.
+    if not task.cancelled():
+        task.exception()
 
 
 async def _round(
