@@ -10,6 +10,7 @@ backfilled feed bills past months exactly as if its events had arrived live.
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -57,8 +58,12 @@ class PatientCareWorkflow:
         self.state = start.state or PatientState(patient_id=start.patient_id)
         self.inbox: list[UpstreamEvent] = list(start.pending)
         self.pending: list[PatientEvent] = []
-        self.staged: dict[str, str] = {}
-        self.outcomes: dict[str, str] = {}
+        # One outcome per *delivery* of a store key, in processing order. Fix: these held one
+        # outcome per key, so the same event twice in one batch, or from two concurrent senders,
+        # made the second ``pop`` raise KeyError: the workflow task failed on every retry and the
+        # patient's workflow was stuck. Each delivery now takes its own answer from the queue.
+        self.staged: dict[str, list[str]] = {}
+        self.outcomes: dict[str, list[str]] = {}
         self.clock: datetime | None = None
         self.closed_this_run = 0
         self.publisher = Publisher()
@@ -67,17 +72,32 @@ class PatientCareWorkflow:
     async def record(self, batch: RecordBatch) -> Receipt:
         """Accepts upstream events; returns once they (and what they caused) are stored."""
         keys = [e.store_key for e in batch.events]
+        wanted = Counter(keys)
         self.inbox.extend(batch.events)
-        await workflow.wait_condition(lambda: all(k in self.outcomes for k in keys))
-        outcome = {k: self.outcomes.pop(k) for k in keys}
+
+        def answered() -> bool:
+            return all(len(self.outcomes.get(k, [])) >= n for k, n in wanted.items())
+
+        # Two handlers waiting on one key both wake when its first outcome lands; only one may
+        # take it, so check again (no await between the check and the take).
+        while not answered():
+            await workflow.wait_condition(answered)
+        said = [(k, self._take_outcome(k)) for k in keys]
         return Receipt(
             patient_id=self.state.patient_id,
-            recorded=[k for k in keys if outcome[k] == "recorded"],
-            duplicates=[k for k in keys if outcome[k] == "duplicate"],
-            late=[k for k in keys if outcome[k] == "late"],
+            recorded=[k for k, o in said if o == "recorded"],
+            duplicates=[k for k, o in said if o == "duplicate"],
+            late=[k for k, o in said if o == "late"],
             phase=self.state.phase or "identified",
             stream_version=self.state.stream_version,
         )
+
+    def _take_outcome(self, key: str) -> str:
+        queue = self.outcomes[key]
+        outcome = queue.pop(0)
+        if not queue:
+            del self.outcomes[key]
+        return outcome
 
     @record.validator
     def _validate(self, batch: RecordBatch) -> None:
@@ -108,7 +128,8 @@ class PatientCareWorkflow:
         await self._drain()
         await self._tick(workflow.now())
         await self._flush()
-        self.outcomes.update(self.staged)
+        for key, said in self.staged.items():
+            self.outcomes.setdefault(key, []).extend(said)
         self.staged.clear()
 
     async def _drain(self) -> None:
@@ -116,13 +137,13 @@ class PatientCareWorkflow:
         while self.inbox:
             event = self.inbox.pop(0)
             if self.state.is_duplicate(event):
-                self.staged[event.store_key] = "duplicate"
+                self.staged.setdefault(event.store_key, []).append("duplicate")
                 continue
             self.clock = max(self.clock or event.occurred_at, event.occurred_at)
             await self._tick(min(self.clock, workflow.now()))
             derived = apply(self.state, event, self.cfg)
             late = any(d.type == "late_entry_recorded" for d in derived)
-            self.staged[event.store_key] = "late" if late else "recorded"
+            self.staged.setdefault(event.store_key, []).append("late" if late else "recorded")
             self.pending += [event, *derived]
             if len(self.pending) >= FLUSH_AT:
                 await self._flush()
