@@ -48,7 +48,11 @@ def apply(state: PatientState, event: UpstreamEvent, cfg: CareConfig) -> Derived
     derived = handler(state, event, cfg)
     if isinstance(event, PatientIdentified):
         held, state.held = state.held, []
-        for h in held:
+        # Fix: held events were replayed in arrival order, so a feed delivered newest-first
+        # before identification paired a discharge with no admission (and then an admission
+        # with no discharge), excluding the rest of the month. Replay them in the order they
+        # happened (stable: ties keep arrival order), as an in-order feed would have applied them.
+        for h in sorted(held, key=lambda e: e.occurred_at):
             state.applied.discard(h.store_key)
             derived += apply(state, h, cfg)
     return derived
