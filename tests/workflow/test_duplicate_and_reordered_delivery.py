@@ -1,0 +1,170 @@
+"""Delivery the way real feeds deliver: twice, concurrently, and out of order.
+
+Re-sending is harmless (the workflow deduplicates by store key); events that arrive before the
+patient is identified are held, then applied, and bill exactly as an in-order feed does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from care.decision import MonthDecision
+from events.decisions import MonthClosed
+from events.upstream import TimeLogged, UpstreamEvent
+from upstream.client import EventRejected
+
+from .builders import Life, closable_months, in_month, life
+from .conftest import Engine
+
+
+async def decisions(engine: Engine, p: Life) -> dict[str, MonthDecision]:
+    out: dict[str, MonthDecision] = {}
+    for stored in await engine.events(p, "month_closed"):
+        assert isinstance(stored.event, MonthClosed)
+        out[stored.event.service_month] = stored.event.decision
+    return out
+
+
+def billing(closed: dict[str, MonthDecision]) -> dict[str, tuple[int, list[tuple[str, int]]]]:
+    return {m: (d.counted_minutes, [(c.code, c.units) for c in d.codes]) for m, d in closed.items()}
+
+
+async def claims(engine: Engine, p: Life) -> list[str]:
+    rows = await engine.pool.fetch(
+        "SELECT service_month FROM claims_outbox WHERE patient_id = $1 ORDER BY 1", p.id
+    )
+    return [r["service_month"] for r in rows]
+
+
+async def enrolled_now(engine: Engine) -> Life:
+    p = life(engine.patient())
+    now = await engine.now()
+    receipt = await engine.client.send(p.enrolled(now - timedelta(hours=3)))
+    assert receipt.phase == "active"
+    return p
+
+
+async def test_the_same_batch_twice_is_all_duplicates_and_changes_nothing(engine: Engine) -> None:
+    p = await enrolled_now(engine)
+    now = await engine.now()
+    batch = [p.time(now - timedelta(minutes=50), 12), p.time(now - timedelta(minutes=20), 9)]
+    first = await engine.client.send(batch)
+    assert first.recorded == [e.store_key for e in batch]
+    stored = [s.event_id for s in await engine.events(p)]
+    minutes = (await engine.view(p)).minutes_this_month
+    assert minutes == 21
+    again = await engine.client.send(batch)
+    assert (again.recorded, again.duplicates) == ([], [e.store_key for e in batch])
+    assert again.stream_version == first.stream_version
+    assert [s.event_id for s in await engine.events(p)] == stored
+    assert (await engine.view(p)).minutes_this_month == minutes
+
+
+async def test_an_overlapping_batch_records_only_what_is_new(engine: Engine) -> None:
+    p = await enrolled_now(engine)
+    now = await engine.now()
+    a, b, c = (p.time(now - timedelta(minutes=m), 7) for m in (50, 40, 30))
+    await engine.client.send([a, b])
+    receipt = await engine.client.send([b, c])
+    assert (receipt.recorded, receipt.duplicates) == ([c.store_key], [b.store_key])
+    assert (await engine.view(p)).minutes_this_month == 21
+
+
+async def test_a_time_entry_sent_twice_in_one_batch_counts_once(engine: Engine) -> None:
+    p = await enrolled_now(engine)
+    now = await engine.now()
+    entry = p.time(now - timedelta(minutes=30), 15)
+    receipt = await engine.client.send([entry, entry])
+    assert (receipt.recorded, receipt.duplicates) == ([entry.store_key], [entry.store_key])
+    assert len(await engine.events(p, "time_logged")) == 1
+    assert (await engine.view(p)).minutes_this_month == 15
+
+
+async def test_two_senders_delivering_the_same_entry_at_once_record_it_once(
+    engine: Engine,
+) -> None:
+    p = await enrolled_now(engine)
+    now = await engine.now()
+    entry = p.time(now - timedelta(minutes=30), 15)
+    one, two = await asyncio.gather(engine.client.send([entry]), engine.client.send([entry]))
+    assert sorted([*one.recorded, *two.recorded]) == [entry.store_key]
+    assert sorted([*one.duplicates, *two.duplicates]) == [entry.store_key]
+    assert len(await engine.events(p, "time_logged")) == 1
+    assert (await engine.view(p)).minutes_this_month == 15
+
+
+async def test_a_time_entry_resent_with_the_same_event_id_counts_once_in_its_month(
+    engine: Engine,
+) -> None:
+    p = life(engine.patient())
+    m1, m2 = closable_months(await engine.now(), 2)
+    entry = p.time(in_month(m1, 10), 25)
+    await engine.client.send([*p.enrolled(in_month(m1, 1, hour=9)), entry])
+    assert list(await decisions(engine, p)) == [m1, m2]  # both months closed
+    again = await engine.client.send([entry])
+    assert (again.duplicates, again.late) == ([entry.store_key], [])  # not a late entry
+    assert len(await engine.events(p, "late_entry_recorded")) == 0
+    assert billing(await decisions(engine, p)) == {m1: (25, [("99490", 1)]), m2: (0, [])}
+    assert await claims(engine, p) == [m1]
+
+
+async def test_the_same_entry_id_under_a_new_event_id_is_refused(engine: Engine) -> None:
+    p = await enrolled_now(engine)
+    now = await engine.now()
+    entry = p.time(now - timedelta(minutes=30), 15)
+    assert isinstance(entry, TimeLogged)
+    await engine.client.send([entry])
+    twin = entry.model_copy(update={"event_id": f"{entry.event_id}-resent"})
+    with pytest.raises(EventRejected) as refused:
+        await engine.client.send([twin])
+    assert refused.value.field == "entry_id"
+    assert (await engine.view(p)).minutes_this_month == 15
+
+
+def story(p: Life, months: list[str]) -> tuple[list[UpstreamEvent], list[UpstreamEvent]]:
+    """(identification, everything else) for two billed months."""
+    m1, m2 = months
+    identified = [p.identified(in_month(m1, 1, hour=9), ["E11.9", "I10"])]
+    rest = [
+        p.consent(in_month(m1, 1, hour=10)),
+        p.care_plan(in_month(m1, 1, hour=11)),
+        p.time(in_month(m1, 8), 25),
+        p.time(in_month(m1, 20), 15),
+        p.admitted(in_month(m2, 3)),
+        p.time(in_month(m2, 4), 30),  # inpatient: excluded
+        p.discharged(in_month(m2, 6)),
+        p.time(in_month(m2, 9), 22),
+    ]
+    return identified, rest
+
+
+EXPECTED = [(40, [("99490", 1), ("99439", 1)]), (22, [("99490", 1)])]
+
+
+@pytest.mark.parametrize("newest_first", [False, True], ids=["held-in-order", "held-reversed"])
+async def test_events_before_identification_are_held_and_bill_as_in_order(
+    engine: Engine, newest_first: bool
+) -> None:
+    months = closable_months(await engine.now(), 2)
+    in_order, held = life(engine.patient()), life(engine.patient())
+
+    head, rest = story(in_order, months)
+    await engine.client.send([*head, *rest])
+
+    head, rest = story(held, months)
+    early_batch = list(reversed(rest)) if newest_first else rest
+    early = await engine.client.send(early_batch)
+    assert early.phase == "identified"  # not screened yet: held
+    assert early.recorded == [e.store_key for e in early_batch]
+    assert await decisions(engine, held) == {}  # nothing to bill before screening
+    assert await engine.events(held, "phase_changed") == []
+    identified = await engine.client.send(head)
+    assert identified.phase == "active"
+
+    expected = dict(zip(months, EXPECTED, strict=True))
+    assert billing(await decisions(engine, in_order)) == expected
+    assert billing(await decisions(engine, held)) == expected
+    assert await claims(engine, held) == await claims(engine, in_order) == months
