@@ -13,6 +13,7 @@ import pytest
 from events.base import stream_for
 from events.store import EventStore
 from projections import catalog, status
+from projections.apply import ProjectionFailed
 from projections.rebuild import rebuild
 from projections.runner import catch_up, run_projections
 from projections.synthetic import patient_history
@@ -129,3 +130,27 @@ async def test_a_runner_killed_mid_catch_up_resumes_without_applying_any_event_t
     for name in catalog.NAMES:
         await rebuild(pool, name)
     assert await snapshot(pool) == live
+
+
+async def test_a_rebuild_that_meets_a_bad_event_leaves_the_live_projection_untouched(
+    pool: asyncpg.Pool, store: EventStore
+) -> None:
+    await append_patients(store, 0, 3)
+    await pool.execute(
+        "INSERT INTO events (position, stream, version, event_id, type, schema_version, payload,"
+        " recorded_at, digest, hash) VALUES (nextval('events_position_seq'), 'patient-x', 1,"
+        " 'upstream:x', 'no_such_type', 1, '{}', now(), '\\x00', '\\x00')"
+    )
+    with pytest.raises(ProjectionFailed):
+        await catch_up(pool, ["audit"])
+    before = await snapshot(pool)
+    with pytest.raises(ProjectionFailed) as raised:
+        await rebuild(pool, "audit")
+    assert raised.value.event_type == "no_such_type" and "unknown event type" in raised.value.reason
+    assert await snapshot(pool) == before
+    assert (
+        await pool.fetchval("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'ccm_rebuild%'")
+        == 0
+    )
+    names = await pool.fetch("SELECT projection FROM projection_checkpoints")
+    assert all("@rebuild" not in r["projection"] for r in names)
