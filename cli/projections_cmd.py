@@ -21,7 +21,7 @@ from runtime.settings import Settings
 
 STATUS_COLUMNS = [
     "name", "state", "checkpoint", "head", "lag_events", "lag_seconds", "error_position",
-    "error_type", "error",
+    "error_type", "error", "rebuild_position",
 ]  # fmt: skip
 
 

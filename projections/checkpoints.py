@@ -32,6 +32,11 @@ class Checkpoint:
         return self.error_position is not None
 
 
+def rebuild_key(name: str) -> str:
+    """The checkpoint row a rebuild of ``name`` fills its shadow tables under."""
+    return f"{name}@rebuild"
+
+
 COLUMNS = "projection, position, updated_at, error_position, error_type, error_message, error_at"
 
 

@@ -47,7 +47,9 @@ async def rebuild(
             raise RebuildInProgress(f"projection {name} is already being rebuilt")
         live = str(await conn.fetchval("SELECT current_schema()"))
         shadow = f"ccm_rebuild_{name}"
-        target = Target(projection, f"{name}@rebuild", search_path=f'"{shadow}", "{live}"')
+        target = Target(
+            projection, checkpoints.rebuild_key(name), search_path=f'"{shadow}", "{live}"'
+        )
         try:
             await checkpoints.ensure(conn, [name])  # a projection that never ran has no row yet
             await create_shadow(conn, projection.tables, live, shadow)

@@ -30,11 +30,14 @@ class ProjectionStatus(BaseModel):
     error_position: int | None = None
     error_type: str | None = None
     error: str | None = None
+    rebuild_position: int | None = None  # set while ``ccm projections rebuild`` is filling shadows
 
     @property
     def state(self) -> str:
         if self.error_position is not None:
             return "stopped"
+        if self.rebuild_position is not None:
+            return "rebuilding"
         return "caught up" if self.lag_events == 0 else "behind"
 
 
@@ -43,17 +46,15 @@ async def status(pool: asyncpg.Pool) -> list[ProjectionStatus]:
     store = EventStore(pool)
     head = await store.head_position()
     async with pool.acquire() as conn:
-        cps = await checkpoints.read(conn, catalog.NAMES)
+        keys = [*catalog.NAMES, *(checkpoints.rebuild_key(n) for n in catalog.NAMES)]
+        cps = await checkpoints.read(conn, keys)
     now = datetime.now(UTC)
     result = []
     for name in catalog.NAMES:
         cp = cps.get(name)
         position = cp.position if cp is not None else 0
-        lag_seconds = 0.0
-        if position < head:
-            oldest = await store.read_all_raw(position, 1)
-            if oldest:
-                lag_seconds = max((now - oldest[0]["recorded_at"]).total_seconds(), 0.0)
+        shadow = cps.get(checkpoints.rebuild_key(name))
+        lag_seconds = await _lag_seconds(store, position, head, now)
         result.append(
             ProjectionStatus(
                 name=name,
@@ -65,6 +66,18 @@ async def status(pool: asyncpg.Pool) -> list[ProjectionStatus]:
                 error_position=cp.error_position if cp is not None else None,
                 error_type=cp.error_type if cp is not None else None,
                 error=cp.error_message if cp is not None else None,
+                rebuild_position=shadow.position if shadow is not None else None,
             )
         )
     return result
+
+
+async def _lag_seconds(store: EventStore, position: int, head: int, now: datetime) -> float:
+    """How long the first event after ``position`` has waited (0 when caught up)."""
+    if position >= head:
+        return 0.0
+    oldest = await store.read_all_raw(position, 1)
+    if not oldest:
+        return 0.0
+    recorded_at: datetime = oldest[0]["recorded_at"]
+    return max((now - recorded_at).total_seconds(), 0.0)

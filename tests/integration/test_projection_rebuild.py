@@ -12,7 +12,7 @@ import pytest
 
 from events.base import stream_for
 from events.store import EventStore
-from projections import catalog, status
+from projections import catalog, checkpoints, status
 from projections.apply import ProjectionFailed
 from projections.rebuild import rebuild
 from projections.runner import catch_up, run_projections
@@ -154,3 +154,14 @@ async def test_a_rebuild_that_meets_a_bad_event_leaves_the_live_projection_untou
     )
     names = await pool.fetch("SELECT projection FROM projection_checkpoints")
     assert all("@rebuild" not in r["projection"] for r in names)
+
+
+async def test_status_shows_a_rebuild_in_progress(pool: asyncpg.Pool, store: EventStore) -> None:
+    await append_patients(store, 0, 1)
+    await catch_up(pool)
+    async with pool.acquire() as conn:  # what rebuild() writes while it fills the shadow tables
+        await checkpoints.reset(conn, checkpoints.rebuild_key("ledger"))
+        await checkpoints.advance(conn, checkpoints.rebuild_key("ledger"), 7)
+    by_name = {s.name: s for s in await status(pool)}
+    assert (by_name["ledger"].state, by_name["ledger"].rebuild_position) == ("rebuilding", 7)
+    assert (by_name["audit"].state, by_name["audit"].rebuild_position) == ("caught up", None)
