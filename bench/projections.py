@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
 import time
@@ -43,9 +44,11 @@ NAME = "ccm_bench_projections"
 @asynccontextmanager
 async def database(url: str | None) -> AsyncIterator[asyncpg.Pool]:
     """A pool on a fresh, migrated database: on ``url``'s server or an embedded one."""
-    with tempfile.TemporaryDirectory(prefix="ccm-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ccm-bench-") as tmp, contextlib.ExitStack() as exits:
         if url is None:
             server = get_server(Path(tmp) / "pg")
+            # Stopped before the directory is removed (registered after it, so it runs first).
+            exits.callback(server.cleanup)
             url = str(server.get_uri())
         bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{NAME}"))
         admin = await asyncpg.connect(url)
