@@ -45,6 +45,10 @@ class StoreRefused(RuntimeError):
     """The event store refused an append the workflow decided: stop and wait for a fix."""
 
 
+class ClaimRefused(RuntimeError):
+    """The claims outbox refused a claim the workflow prepared: stop and wait for a fix."""
+
+
 def workflow_id_for(patient_id: str) -> str:
     """Opaque workflow id: the upstream's opaque patient id, never a name or MBI."""
     return f"ccm-patient-{patient_id}"
@@ -162,14 +166,21 @@ class PatientCareWorkflow:
             self.closed_this_run += 1
 
     async def _submit(self, claim: ClaimPrepared, clock: datetime) -> None:
-        ref: str = await workflow.execute_activity(
-            "submit_claim",
-            SubmitClaimInput(claim=claim),
-            result_type=str,
-            summary=f"submit {claim.claim_id}: {', '.join(c.code for c in claim.codes)}",
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        try:
+            ref: str = await workflow.execute_activity(
+                "submit_claim",
+                SubmitClaimInput(claim=claim),
+                result_type=str,
+                summary=f"submit {claim.claim_id}: {', '.join(c.code for c in claim.codes)}",
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        except ActivityError as err:
+            # Fix: the outbox refusing the claim (another claim already holds this patient-month)
+            # raised ActivityError here, which *failed the patient's workflow*; a later event then
+            # started a fresh, empty workflow under the same id. Like a refused append, it now
+            # fails the workflow task instead: the patient waits, visibly, for an operator.
+            raise ClaimRefused(f"claim {claim.claim_id} refused: {err.cause}") from err
         self.pending.append(
             ClaimSubmitted(
                 event_id=decision_id(claim.patient_id, "claim-submitted", claim.service_month),
