@@ -11,6 +11,7 @@ import asyncpg
 
 from cli.progress import ProgressBar
 from cli.report import report_pool
+from db.migrate import MigrationChanged
 from projections import ProjectionStatus, catalog, status
 from projections.apply import ProjectionFailed
 from projections.rebuild import RebuildInProgress, rebuild
@@ -44,7 +45,7 @@ def run_status(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     try:
         rows = asyncio.run(_status(settings))
-    except (ServiceUnavailable, OSError, asyncpg.PostgresError) as exc:
+    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
         print(f"ccm projections status: {exc}", file=sys.stderr)
         return 1
     dumped = [{**r.model_dump(mode="json"), "state": r.state} for r in rows]
@@ -71,7 +72,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
     except (RebuildInProgress, ProjectionFailed) as exc:
         print(f"ccm projections rebuild: {exc}", file=sys.stderr)
         return 1
-    except (ServiceUnavailable, OSError, asyncpg.PostgresError) as exc:
+    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
         print(f"ccm projections rebuild: {exc}", file=sys.stderr)
         return 1
     return 0

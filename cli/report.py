@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from db.migrate import MigrationChanged
 from projections import reports
 from projections.apply import ProjectionFailed
 from projections.reports.render import FORMATS, render
@@ -79,7 +80,7 @@ def run_report(args: argparse.Namespace) -> int:
     except reports.MonthNotClosed as exc:
         print(f"ccm report: {exc}", file=sys.stderr)
         return 2
-    except (ServiceUnavailable, OSError, asyncpg.PostgresError) as exc:
+    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
         print(f"ccm report: {exc}", file=sys.stderr)
         return 1
     sys.stdout.write(text)
