@@ -52,6 +52,8 @@ def _section(key: str, value: Any) -> str:
         return to_table(value, columns)
     if key == "claim":
         return to_table(value, ["step", "at", "by", "detail", "position"])
+    if isinstance(value, list) and isinstance(value[0], dict):
+        return to_table(value, list(value[0]))
     if isinstance(value, list):
         return "\n".join(cell(v) for v in value)
     width = max(len(k) for k in value)
