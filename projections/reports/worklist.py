@@ -72,7 +72,7 @@ async def worklist(
     result = []
     for p in patients:
         mine = events[p["patient_id"]]
-        facts = month_facts(mine, p["program"], month, tz, start, end)
+        facts = month_facts(mine, p["patient_id"], month, tz)
         progress = month_progress(facts, as_of, policy or Policy.from_env())
         flagged = any(isinstance(e, MonthAtRiskFlagged) and e.service_month == month for e in mine)
         result.append(
