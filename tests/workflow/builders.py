@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 
@@ -102,6 +103,11 @@ def day(d: date, hour: int, tz: Any) -> datetime:
 TZ = "America/New_York"
 
 
+def local_date(at: datetime) -> date:
+    """The practice's calendar date of ``at`` (a UTC date can be the next day)."""
+    return at.astimezone(ZoneInfo(TZ)).date()
+
+
 def in_month(month: str, day_of_month: int, hour: int = 10, minute: int = 0) -> datetime:
     """A moment in ``month`` ("YYYY-MM") in the practice's zone."""
     return month_start(month, TZ).replace(day=day_of_month, hour=hour, minute=minute)
@@ -135,7 +141,9 @@ class Life(Patient):
         )
 
     def visit(self, at: datetime, code: str = "99214", g0506: bool = False) -> UpstreamEvent:
-        return self.event("initiating_visit_completed", at, code=code, on=at.date(), g0506=g0506)
+        return self.event(
+            "initiating_visit_completed", at, code=code, on=local_date(at), g0506=g0506
+        )
 
     def declined(self, at: datetime) -> UpstreamEvent:
         return self.event("consent_declined", at, reason="not interested")
@@ -163,13 +171,15 @@ class Life(Patient):
         return self.event("patient_discharged", at)
 
     def billed_elsewhere(self, at: datetime, code: str, by: str = "hha-1") -> UpstreamEvent:
-        return self.event("service_billed_elsewhere", at, code=code, on=at.date(), billed_by=by)
+        return self.event(
+            "service_billed_elsewhere", at, code=code, on=local_date(at), billed_by=by
+        )
 
     def revoked(self, at: datetime) -> UpstreamEvent:
         return self.event("consent_revoked", at)
 
     def died(self, at: datetime) -> UpstreamEvent:
-        return self.event("patient_died", at, died_on=at.date())
+        return self.event("patient_died", at, died_on=local_date(at))
 
 
 def life(engine_patient: Patient) -> Life:
