@@ -173,8 +173,15 @@ def _practitioner(s: PatientState, e: BillingPractitionerChanged, cfg: CareConfi
     if e.transfer_out:
         s.ended_month = month_of(e.occurred_at, cfg.timezone)
         return move(s, "ended", e, "transferred to another billing practitioner")
-    # A new billing practitioner needs new consent (MLN909188).
-    s.practitioner_id, s.consent = e.practitioner_id, None
+    if s.program is None:
+        # Fix: an ineligible patient was moved to "enrolling"; there is nothing to enrol them
+        # in, so only the new practitioner is recorded.
+        s.practitioner_id = e.practitioner_id
+        return []
+    # A new billing practitioner needs new consent (MLN909188), sought by new outreach. Fix: the
+    # old practitioner's outreach stayed in state, so its long-past window made the patient
+    # "unreachable" at once, before anyone could ask them for the new consent.
+    s.practitioner_id, s.consent, s.outreach = e.practitioner_id, None, []
     return move(s, "enrolling", e, "billing practitioner changed; new consent needed")
 
 

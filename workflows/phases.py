@@ -6,7 +6,7 @@ moves the patient between phases and names the decision events that record each 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from care.eligibility import screen
 from care.gates import initiating_visit_required
@@ -106,10 +106,18 @@ def window_expired(state: PatientState, cfg: CareConfig, clock: datetime) -> lis
     if state.phase != "enrolling" or not outreach_exhausted(state, cfg, clock):
         return []
     previous, state.phase, state.phase_since = state.phase, "unreachable", clock
+    # Fix: the id was keyed on the number of attempts, so a second window (a new practitioner's
+    # outreach) running out with as many attempts reused it; the store refused the different
+    # event under that id and the patient's workflow stalled. The window's first attempt is unique.
+    first = min(at for at, _ in state.outreach)
     return [
         PhaseChanged(
             event_id=decision_id(
-                state.patient_id, "phase", "unreachable", "window", str(len(state.outreach))
+                state.patient_id,
+                "phase",
+                "unreachable",
+                "window",
+                first.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ"),
             ),
             patient_id=state.patient_id,
             occurred_at=clock,
