@@ -5,6 +5,7 @@ Live patients on the time-skipping server: events are dated just before the serv
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -208,3 +209,62 @@ async def test_a_transfer_out_ends_the_program(engine: Engine) -> None:
     )
     assert out.phase == "ended"
     assert (await phases(engine, p))[-1] == ("active", "ended")
+
+
+async def test_a_new_practitioner_starts_a_new_outreach_window(engine: Engine) -> None:
+    """Outreach for the old practitioner's enrolment does not make the patient unreachable for
+    the new one: they are enrolling until the new consent, however long ago that outreach was."""
+    p = life(engine.patient())
+    now = await engine.now()
+    t0 = now - timedelta(days=45)
+    await engine.client.send(
+        [
+            p.identified(t0, ["E11.9", "I10"]),
+            p.outreach(t0 + timedelta(hours=1), outcome="reached"),
+            p.consent(t0 + timedelta(hours=2)),
+            p.care_plan(t0 + timedelta(hours=3)),
+        ]
+    )
+    changed = await engine.client.send([p.practitioner_changed(now - timedelta(hours=1), "dr-2")])
+    assert changed.phase == "enrolling"
+    assert (await phases(engine, p))[-1] == ("active", "enrolling")
+
+
+async def test_a_second_outreach_window_running_out_is_recorded_again(engine: Engine) -> None:
+    """Unreachable by the window, enrolled later, then a new practitioner and a second window
+    that runs out: the second move is its own event (a reused id would stall the patient)."""
+    p = life(engine.patient())
+    now = await engine.now()
+    first = p.outreach(now - timedelta(minutes=30))
+    await engine.client.send([p.identified(now - timedelta(hours=1), ["E11.9", "I10"]), first])
+    await engine.sleep(days=31)
+    assert (await engine.client.send([first])).phase == "unreachable"
+    now = await engine.now()
+    await engine.client.send(
+        [p.consent(now - timedelta(minutes=50)), p.care_plan(now - timedelta(minutes=40))]
+    )
+    second = p.outreach(now - timedelta(minutes=10))
+    # Bounded: a refused append stalls the workflow, which would leave an update waiting forever.
+    changed = await asyncio.wait_for(
+        engine.client.send([p.practitioner_changed(now - timedelta(minutes=20), "dr-2"), second]),
+        timeout=60,
+    )
+    assert changed.phase == "enrolling"
+    await engine.sleep(days=31)
+    again = await asyncio.wait_for(engine.client.send([second]), timeout=60)
+    assert again.phase == "unreachable"
+    windows = [m for m in await phases(engine, p) if m == ("enrolling", "unreachable")]
+    assert len(windows) == 2
+
+
+async def test_a_new_practitioner_does_not_make_an_ineligible_patient_enrolling(
+    engine: Engine,
+) -> None:
+    p = life(engine.patient())
+    now = await engine.now()
+    await engine.client.send([p.identified(now - timedelta(hours=2), ["I21.4"])])
+    changed = await engine.client.send([p.practitioner_changed(now - timedelta(hours=1), "dr-2")])
+    assert changed.phase == "ineligible"
+    view = await engine.view(p)
+    assert (view.phase, view.practitioner_id) == ("ineligible", "dr-2")
+    assert await phases(engine, p) == [("identified", "ineligible")]
