@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from events.base import PatientEvent
@@ -141,14 +142,26 @@ def _complexity(s: PatientState, e: ComplexityAssessed, cfg: CareConfig) -> Deri
 
 
 def _admitted(s: PatientState, e: PatientAdmitted, cfg: CareConfig) -> Derived:
-    s.stays.append(Stay(admitted_at=e.occurred_at))
-    return []
+    return _adt(s, e.occurred_at, "admitted")
 
 
 def _discharged(s: PatientState, e: PatientDischarged, cfg: CareConfig) -> Derived:
-    open_stays = [st for st in s.stays if st.discharged_at is None]
-    if open_stays:
-        open_stays[-1].discharged_at = e.occurred_at
+    return _adt(s, e.occurred_at, "discharged")
+
+
+def _adt(s: PatientState, at: datetime, kind: str) -> Derived:
+    """Rebuilds the inpatient stays from every admission and discharge, in the order they
+    happened. Fix: stays were paired in arrival order, so a discharge delivered before its
+    admission was dropped and the stay never ended (every later minute excluded), and a second
+    admission (hospital, then SNF) left the first stay open forever."""
+    s.adt.append((at, kind))
+    stays: list[Stay] = []
+    for moment, what in sorted(s.adt):
+        if what == "admitted" and (not stays or stays[-1].discharged_at is not None):
+            stays.append(Stay(admitted_at=moment))
+        elif what == "discharged" and stays and stays[-1].discharged_at is None:
+            stays[-1].discharged_at = moment
+    s.stays = stays
     return []
 
 

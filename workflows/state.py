@@ -66,6 +66,9 @@ class PatientState(BaseModel):
     voided: set[str] = Field(default_factory=set)
     complexity: dict[str, str] = Field(default_factory=dict)
     stays: list[Stay] = Field(default_factory=list)
+    # Every admission and discharge as (occurred_at, "admitted" | "discharged"): ``stays`` is
+    # rebuilt from them in time order, so ADT messages may arrive in any order (fold._adt).
+    adt: list[tuple[datetime, str]] = Field(default_factory=list)
     services: list[ServiceBilledElsewhere] = Field(default_factory=list)
     revoked_at: datetime | None = None
     died_on: date | None = None
