@@ -168,3 +168,45 @@ async def test_events_before_identification_are_held_and_bill_as_in_order(
     assert billing(await decisions(engine, in_order)) == expected
     assert billing(await decisions(engine, held)) == expected
     assert await claims(engine, held) == await claims(engine, in_order) == months
+
+
+@pytest.mark.parametrize(
+    "order", ["discharge-first", "in-order"], ids=["discharge-first", "in-order"]
+)
+async def test_a_discharge_delivered_before_its_admission_still_closes_the_stay(
+    engine: Engine, order: str
+) -> None:
+    """ADT feeds arrive out of order: the stay is the admission and discharge as they happened."""
+    p = life(engine.patient())
+    (month,) = closable_months(await engine.now(), 1)
+    admitted, discharged = p.admitted(in_month(month, 3)), p.discharged(in_month(month, 6))
+    adt = [discharged, admitted] if order == "discharge-first" else [admitted, discharged]
+    await engine.client.send(
+        [
+            *p.enrolled(in_month(month, 1, hour=9)),
+            p.time(in_month(month, 2), 12),
+            *adt,
+            p.time(in_month(month, 4), 30),  # during the stay: excluded
+            p.time(in_month(month, 9), 10),
+        ]
+    )
+    assert billing(await decisions(engine, p)) == {month: (22, [("99490", 1)])}
+
+
+async def test_a_transfer_between_facilities_is_one_stay_ended_by_the_last_discharge(
+    engine: Engine,
+) -> None:
+    """Hospital, then SNF, then home: two admissions, one discharge; care resumes at home."""
+    p = life(engine.patient())
+    (month,) = closable_months(await engine.now(), 1)
+    await engine.client.send(
+        [
+            *p.enrolled(in_month(month, 1, hour=9)),
+            p.admitted(in_month(month, 3)),
+            p.event("patient_admitted", in_month(month, 7), facility="snf"),
+            p.time(in_month(month, 8), 30),  # in the SNF: excluded
+            p.discharged(in_month(month, 12)),
+            p.time(in_month(month, 15), 25),
+        ]
+    )
+    assert billing(await decisions(engine, p)) == {month: (25, [("99490", 1)])}
