@@ -14,7 +14,7 @@ import pytest
 
 from care.decision import ExclusionReason, MonthDecision
 from events.decisions import ClaimPrepared, MonthClosed
-from events.upstream import UpstreamEvent
+from events.upstream import TimeLogged, UpstreamEvent
 
 from .builders import Life, closable_months, in_month, life
 from .conftest import Engine
@@ -62,6 +62,30 @@ def with_g0181(*minutes: int) -> MonthScript:
     return lambda p, m: [p.billed_elsewhere(in_month(m, 3), "G0181"), *staff(*minutes)(p, m)]
 
 
+def ccm_elsewhere(*minutes: int) -> MonthScript:
+    return lambda p, m: [
+        p.billed_elsewhere(in_month(m, 3), "99490", by="dr-other"),
+        *staff(*minutes)(p, m),
+    ]
+
+
+def voided(keep: int, void: int) -> MonthScript:
+    def script(p: Life, m: str) -> list[UpstreamEvent]:
+        kept, wrong = p.time(in_month(m, 5), keep), p.time(in_month(m, 6), void)
+        assert isinstance(wrong, TimeLogged)
+        return [kept, wrong, p.void(in_month(m, 7), wrong.entry_id)]
+
+    return script
+
+
+def not_countable(minutes: int) -> MonthScript:
+    return lambda p, m: [
+        p.time(in_month(m, 5), minutes),
+        p.time(in_month(m, 6), 30, counted_toward="tcm"),  # already counted toward TCM
+        p.time(in_month(m, 7), 30, role="non_clinical"),  # front-desk time never counts
+    ]
+
+
 CCM_DX = ["E11.9", "I10"]
 PCM_DX = ["I50.9"]
 
@@ -91,6 +115,9 @@ TRACK_CASES = [
     ),
     ("pcm-35-staff", PCM_DX, staff(20, 15), "pcm_staff", [("99426", 1)], 35),
     ("g0181-blocks-45", CCM_DX, with_g0181(25, 20), None, [], 45),
+    ("ccm-billed-by-another", CCM_DX, ccm_elsewhere(25, 20), None, [], 45),
+    ("voided-entry", CCM_DX, voided(19, 30), None, [], 19),
+    ("tcm-and-non-clinical", CCM_DX, not_countable(21), "ccm_staff", [("99490", 1)], 21),
 ]
 
 
@@ -127,7 +154,7 @@ async def test_a_closed_month_bills_its_track(
     prepared = await engine.events(p, "claim_prepared")
     assert len(prepared) == (1 if expected else 0)
     if track is None and counted >= 20:
-        assert any("G0181" in r for r in decision.reasons)
+        assert any("G0181" in r or "another practitioner" in r for r in decision.reasons)
 
 
 async def test_minutes_during_an_inpatient_stay_do_not_count(engine: Engine) -> None:
@@ -170,6 +197,30 @@ async def test_a_revocation_stops_counting_and_ends_billing_after_its_month(
     assert ExclusionReason.after_revocation in excluded(closed[m1])
     assert await claimed_months(engine, p) == [m1]
     assert (await engine.view(p)).closed_months == {m1: "ccm_staff"}
+
+
+async def test_after_a_revocation_only_a_new_consent_bills_again(engine: Engine) -> None:
+    p = life(engine.patient())
+    m1, m2, m3 = closable_months(await engine.now(), 3)
+    await engine.client.send(
+        [
+            *p.enrolled(in_month(m1, 1, hour=9)),
+            p.time(in_month(m1, 5), 22),
+            p.revoked(in_month(m1, 10)),
+            p.time(in_month(m2, 5), 30),  # revoked: nothing counts
+            p.consent(in_month(m3, 6)),  # consents again
+            p.time(in_month(m3, 5), 15),  # before the new consent: excluded
+            p.time(in_month(m3, 8), 21),
+        ]
+    )
+    closed = await decisions(engine, p)
+    assert [(m, closed[m].counted_minutes, codes(closed[m])) for m in (m1, m2, m3)] == [
+        (m1, 22, [("99490", 1)]),
+        (m2, 0, []),
+        (m3, 21, [("99490", 1)]),
+    ]
+    assert await claimed_months(engine, p) == [m1, m3]
+    assert (await engine.view(p)).phase == "active"
 
 
 async def test_death_bills_the_minutes_before_it_on_the_date_of_death(engine: Engine) -> None:
