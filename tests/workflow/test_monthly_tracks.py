@@ -13,8 +13,11 @@ from datetime import timedelta
 import pytest
 
 from care.decision import ExclusionReason, MonthDecision
+from care.policy import Policy
 from events.decisions import ClaimPrepared, MonthClosed
 from events.upstream import TimeLogged, UpstreamEvent
+from upstream.client import CcmClient
+from workflows.config import CareConfig
 
 from .builders import Life, closable_months, in_month, life
 from .conftest import Engine
@@ -114,6 +117,7 @@ TRACK_CASES = [
         90,
     ),
     ("pcm-35-staff", PCM_DX, staff(20, 15), "pcm_staff", [("99426", 1)], 35),
+    ("pcm-31-practitioner", PCM_DX, practitioner(31), "pcm_practitioner", [("99424", 1)], 31),
     ("g0181-blocks-45", CCM_DX, with_g0181(25, 20), None, [], 45),
     ("ccm-billed-by-another", CCM_DX, ccm_elsewhere(25, 20), None, [], 45),
     ("voided-entry", CCM_DX, voided(19, 30), None, [], 19),
@@ -270,3 +274,23 @@ async def test_a_year_of_documentation_bills_each_month_on_its_own(engine: Engin
     billed = [m for m, n in zip(months, per_month, strict=True) if n >= 20]
     assert await claimed_months(engine, p) == billed
     assert len(await engine.events(p, "claim_submitted")) == len(billed)
+
+
+async def test_an_apcm_practice_bills_the_level_without_a_time_threshold(engine: Engine) -> None:
+    """With the practice running APCM (a policy setting), a primary-care patient bills G0557
+    (two or more conditions) with no minutes at all (CY2025 PFS final rule)."""
+    config = CareConfig(policy=Policy(practice_runs_apcm=True))
+    apcm = CcmClient(engine.env.client, engine.client.task_queue, config)
+    p = life(engine.patient())
+    (month,) = closable_months(await engine.now(), 1)
+    start = in_month(month, 1, hour=9)
+    await apcm.send(
+        [
+            p.identified(start, CCM_DX, primary_care_responsible=True),
+            p.consent(start + timedelta(hours=1)),
+            p.care_plan(start + timedelta(hours=2)),
+        ]
+    )
+    decision = (await decisions(engine, p))[month]
+    assert (decision.track, codes(decision)) == ("apcm", [("G0557", 1)])
+    assert await claimed_months(engine, p) == [month]
