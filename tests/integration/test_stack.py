@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import sys
 import uuid
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 
 from db.migrate import available
 from runtime.errors import ServiceUnavailable
-from runtime.services import SERVICES_FILE
+from runtime.services import SERVICES_FILE, Services, publish
 from runtime.settings import Settings
 from runtime.stack import AlreadyRunning, open_stack
 from runtime.temporal_dev import PortInUse, registered_search_attributes, search_attribute_names
@@ -95,3 +97,21 @@ async def test_published_stack_is_found_by_others_and_not_started_twice(
             async with open_stack(settings, start_missing=True, publish=True):
                 pass
     assert not (stack_data_dir / SERVICES_FILE).exists()
+
+
+async def test_services_file_of_a_dead_dev_is_ignored(stack_data_dir: Path) -> None:
+    # A `ccm dev` killed with SIGKILL never withdraws its file; its pid no longer runs.
+    finished = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await finished.wait()
+    publish(
+        stack_data_dir,
+        Services(
+            owner_pid=finished.pid,
+            data_dir=str(stack_data_dir),
+            database_url="postgresql://postgres:@/postgres?host=/nonexistent",
+            temporal_address="127.0.0.1:1",
+        ),
+    )
+    with pytest.raises(ServiceUnavailable, match="no database"):
+        async with open_stack(Settings(data_dir=stack_data_dir), start_missing=False):
+            pass

@@ -68,3 +68,11 @@ def test_sigterm_stops_every_process_dev_started(
     assert not pid_alive(services.temporal_pid)
     assert not pid_alive(services.postgres_pid)
     assert not (stack_data_dir / SERVICES_FILE).exists()
+
+
+def test_worker_alone_never_starts_services_and_says_what_to_do(stack_data_dir: Path) -> None:
+    env = dev_env(stack_data_dir, (0, 0))
+    done = subprocess.run([CCM, "worker"], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert done.stderr == "ccm worker: no database: set CCM_DATABASE_URL or run `ccm dev`\n"
+    assert not (stack_data_dir / "pg").exists()
