@@ -44,19 +44,36 @@ def check_batch(
     now: datetime,
 ) -> None:
     """Raises ``ApplicationError`` for the first event the workflow must refuse."""
+    # Fix: voids were not tracked here, so "already recorded; void it first" could never be
+    # followed: a corrected entry under a voided entry_id was refused forever. Entries are now
+    # followed through the queue and the batch in order, voids included, and an event already
+    # applied is a harmless duplicate (re-sending a feed with a correction in it must not fail).
     entries = {**state.time_entries}
-    entries.update({e.entry_id: e for e in queued if isinstance(e, TimeLogged)})
+    voided = set(state.voided)
+    for queued_event in queued:
+        _follow(queued_event, entries, voided)
     for event in batch:
+        if event.store_key in state.applied:
+            continue
         if event.patient_id != state.patient_id:
             raise rejected(event, "patient_id", event.patient_id, "belongs to another patient")
         if event.occurred_at > now + FUTURE_TOLERANCE:
             raise rejected(event, "occurred_at", event.occurred_at.isoformat(), "is in the future")
-        _check_one(event, entries, cfg)
-        if isinstance(event, TimeLogged):
-            entries[event.entry_id] = event
+        _check_one(event, entries, voided, cfg)
+        _follow(event, entries, voided)
 
 
-def _check_one(event: UpstreamEvent, entries: dict[str, TimeLogged], cfg: CareConfig) -> None:
+def _follow(event: UpstreamEvent, entries: dict[str, TimeLogged], voided: set[str]) -> None:
+    if isinstance(event, TimeLogged):
+        entries[event.entry_id] = event
+        voided.discard(event.entry_id)
+    elif isinstance(event, TimeEntryVoided):
+        voided.add(event.entry_id)
+
+
+def _check_one(
+    event: UpstreamEvent, entries: dict[str, TimeLogged], voided: set[str], cfg: CareConfig
+) -> None:
     if isinstance(event, ConsentRecorded):
         missing = missing_disclosures(**event.disclosures.model_dump())
         if missing:
@@ -64,7 +81,8 @@ def _check_one(event: UpstreamEvent, entries: dict[str, TimeLogged], cfg: CareCo
             raise rejected(event, f"disclosures.{missing[0]}", False, "required disclosure missing")
     elif isinstance(event, TimeLogged):
         known = entries.get(event.entry_id)
-        if known is not None and known.store_key != event.store_key and known != event:
+        live = known is not None and event.entry_id not in voided
+        if live and known is not None and known.store_key != event.store_key and known != event:
             raise rejected(event, "entry_id", event.entry_id, "already recorded; void it first")
     elif isinstance(event, TimeEntryVoided):
         if event.entry_id not in entries:

@@ -128,6 +128,7 @@ def _care_plan(
 
 def _time(s: PatientState, e: TimeLogged, cfg: CareConfig) -> Derived:
     s.time_entries[e.entry_id] = e
+    s.voided.discard(e.entry_id)  # fix: a corrected entry logged after its void counts again
     return []
 
 
