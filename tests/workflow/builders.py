@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import pytest_asyncio
 from pydantic import TypeAdapter
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHistory
+from temporalio.service import RPCError
 
 from events.upstream import UpstreamEvent
 from workflows.calendar import close_time, month_of, month_start, next_month
+
+if TYPE_CHECKING:
+    from .conftest import Engine
 
 _ADAPTER: TypeAdapter[UpstreamEvent] = TypeAdapter(UpstreamEvent)
 _SEQ = itertools.count(1)
@@ -185,3 +194,55 @@ class Life(Patient):
 def life(engine_patient: Patient) -> Life:
     """The same patient (same id, same source) with every builder."""
     return Life(engine_patient.id, engine_patient.source)
+
+
+_TASK_PENDING = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+}
+_ACTIVITY_CLOSED = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+}
+
+
+def _in_flight(history: WorkflowHistory) -> bool:
+    """A workflow task or an activity of the run is scheduled and not yet closed."""
+    if not history.events or history.events[-1].event_type in _TASK_PENDING:
+        return True
+    scheduled = sum(
+        e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED for e in history.events
+    )
+    closed = sum(e.event_type in _ACTIVITY_CLOSED for e in history.events)
+    return scheduled > closed
+
+
+async def settle(client: Client, patient_ids: list[str]) -> None:
+    """Waits (bounded, about 10 s per patient) until each patient's current run is idle.
+
+    Why: terminating a workflow while its workflow task or an activity is in flight (e.g. the
+    first task of the run a month close continued into) leaves the time-skipping test server
+    unable to skip time for the rest of the session: every later ``env.sleep`` times out.
+    """
+    for patient_id in patient_ids:
+        handle = client.get_workflow_handle(f"ccm-patient-{patient_id}")
+        for _ in range(100):
+            try:
+                history = await handle.fetch_history()
+            except RPCError:
+                break  # never started
+            if not _in_flight(history):
+                break
+            await asyncio.sleep(0.1)
+
+
+@pytest_asyncio.fixture(autouse=True, loop_scope="session")
+async def settle_workflows(engine: Engine) -> AsyncIterator[None]:
+    """Autouse where imported: after the test, let its patients' workflows go idle before the
+    ``engine`` fixture terminates them (see ``settle``)."""
+    yield
+    await settle(engine.env.client, engine.patients)

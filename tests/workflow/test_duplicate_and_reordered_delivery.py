@@ -17,6 +17,7 @@ from events.upstream import TimeLogged, UpstreamEvent
 from upstream.client import EventRejected
 
 from .builders import Life, closable_months, in_month, life
+from .builders import settle_workflows as settle_workflows  # autouse: idle before teardown
 from .conftest import Engine
 
 
@@ -210,3 +211,46 @@ async def test_a_transfer_between_facilities_is_one_stay_ended_by_the_last_disch
         ]
     )
     assert billing(await decisions(engine, p)) == {month: (25, [("99490", 1)])}
+
+
+async def test_a_voided_entry_can_be_logged_again_under_its_entry_id(engine: Engine) -> None:
+    """The refusal says "void it first": a corrected entry after a void is accepted and counts,
+    and the whole correction re-sent later is all duplicates."""
+    p = await enrolled_now(engine)
+    now = await engine.now()
+    wrong = p.time(now - timedelta(minutes=50), 15)
+    assert isinstance(wrong, TimeLogged)
+    void = p.void(now - timedelta(minutes=40), wrong.entry_id)
+    fixed = p.event(
+        "time_logged",
+        now - timedelta(minutes=30),
+        entry_id=wrong.entry_id,
+        staff_id="rn-1",
+        role="clinical_staff",
+        minutes=25,
+        at=now - timedelta(minutes=50),
+    )
+    await engine.client.send([wrong])
+    with pytest.raises(EventRejected, match="void it first"):
+        await engine.client.send([fixed])
+    await engine.client.send([void])
+    assert (await engine.view(p)).minutes_this_month == 0
+    receipt = await engine.client.send([fixed])
+    assert receipt.recorded == [fixed.store_key]
+    assert (await engine.view(p)).minutes_this_month == 25
+    again = await engine.client.send([wrong, void, fixed])
+    assert again.duplicates == [e.store_key for e in (wrong, void, fixed)]
+    assert (await engine.view(p)).minutes_this_month == 25
+
+
+async def test_a_correction_in_one_batch_counts_the_corrected_minutes(engine: Engine) -> None:
+    p = await enrolled_now(engine)
+    now = await engine.now()
+    wrong = p.time(now - timedelta(minutes=50), 15)
+    assert isinstance(wrong, TimeLogged)
+    fixed = wrong.model_copy(update={"event_id": f"{wrong.event_id}-fix", "minutes": 22})
+    receipt = await engine.client.send(
+        [wrong, p.void(now - timedelta(minutes=40), wrong.entry_id), fixed]
+    )
+    assert len(receipt.recorded) == 3
+    assert (await engine.view(p)).minutes_this_month == 22
