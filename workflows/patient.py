@@ -10,7 +10,6 @@ backfilled feed bills past months exactly as if its events had arrived live.
 from __future__ import annotations
 
 import contextlib
-from collections import Counter
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -30,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.fold import apply
     from workflows.messages import PatientStart, PatientView, Receipt, RecordBatch
     from workflows.monthly import at_risk_check, next_wake
+    from workflows.outcomes import Outcomes
     from workflows.phases import window_expired
     from workflows.publish import Publisher
     from workflows.state import PatientState
@@ -62,12 +62,7 @@ class PatientCareWorkflow:
         self.state = start.state or PatientState(patient_id=start.patient_id)
         self.inbox: list[UpstreamEvent] = list(start.pending)
         self.pending: list[PatientEvent] = []
-        # One outcome per *delivery* of a store key, in processing order. Fix: these held one
-        # outcome per key, so the same event twice in one batch, or from two concurrent senders,
-        # made the second ``pop`` raise KeyError: the workflow task failed on every retry and the
-        # patient's workflow was stuck. Each delivery now takes its own answer from the queue.
-        self.staged: dict[str, list[str]] = {}
-        self.outcomes: dict[str, list[str]] = {}
+        self.outcomes = Outcomes()
         self.clock: datetime | None = None
         self.closed_this_run = 0
         self.publisher = Publisher()
@@ -76,32 +71,20 @@ class PatientCareWorkflow:
     async def record(self, batch: RecordBatch) -> Receipt:
         """Accepts upstream events; returns once they (and what they caused) are stored."""
         keys = [e.store_key for e in batch.events]
-        wanted = Counter(keys)
         self.inbox.extend(batch.events)
-
-        def answered() -> bool:
-            return all(len(self.outcomes.get(k, [])) >= n for k, n in wanted.items())
-
         # Two handlers waiting on one key both wake when its first outcome lands; only one may
         # take it, so check again (no await between the check and the take).
-        while not answered():
-            await workflow.wait_condition(answered)
-        said = [(k, self._take_outcome(k)) for k in keys]
+        while not self.outcomes.ready(keys):
+            await workflow.wait_condition(lambda: self.outcomes.ready(keys))
+        said = self.outcomes.take(keys)
         return Receipt(
             patient_id=self.state.patient_id,
-            recorded=[k for k, o in said if o == "recorded"],
-            duplicates=[k for k, o in said if o == "duplicate"],
-            late=[k for k, o in said if o == "late"],
+            recorded=said["recorded"],
+            duplicates=said["duplicate"],
+            late=said["late"],
             phase=self.state.phase or "identified",
             stream_version=self.state.stream_version,
         )
-
-    def _take_outcome(self, key: str) -> str:
-        queue = self.outcomes[key]
-        outcome = queue.pop(0)
-        if not queue:
-            del self.outcomes[key]
-        return outcome
 
     @record.validator
     def _validate(self, batch: RecordBatch) -> None:
@@ -132,22 +115,20 @@ class PatientCareWorkflow:
         await self._drain()
         await self._tick(workflow.now())
         await self._flush()
-        for key, said in self.staged.items():
-            self.outcomes.setdefault(key, []).extend(said)
-        self.staged.clear()
+        self.outcomes.publish()
 
     async def _drain(self) -> None:
         """Applies every queued event in arrival order, acting on the calendar in between."""
         while self.inbox:
             event = self.inbox.pop(0)
             if self.state.is_duplicate(event):
-                self.staged.setdefault(event.store_key, []).append("duplicate")
+                self.outcomes.stage(event.store_key, "duplicate")
                 continue
             self.clock = max(self.clock or event.occurred_at, event.occurred_at)
             await self._tick(min(self.clock, workflow.now()))
             derived = apply(self.state, event, self.cfg)
             late = any(d.type == "late_entry_recorded" for d in derived)
-            self.staged.setdefault(event.store_key, []).append("late" if late else "recorded")
+            self.outcomes.stage(event.store_key, "late" if late else "recorded")
             self.pending += [event, *derived]
             if len(self.pending) >= FLUSH_AT:
                 await self._flush()
