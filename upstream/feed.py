@@ -64,7 +64,12 @@ def _first_error(number: int, exc: ValidationError, line: str) -> Rejection:
     loc = [str(part) for part in error["loc"]]
     # The first location part is the union tag ("time_logged"); the field path follows it.
     path = ".".join(loc[1:]) if len(loc) > 1 else "(event)"
-    return Rejection(line=number, field=path, reason=error["msg"], event_id=_event_id(line))
+    reason = error["msg"]
+    value = error.get("input")
+    # Name the value, but never one under demographics (PHI) or a whole object.
+    if not path.startswith("demographics") and isinstance(value, int | float | str):
+        reason += f" (got {str(value)[:40]!r})"
+    return Rejection(line=number, field=path, reason=reason, event_id=_event_id(line))
 
 
 def _event_id(line: str) -> str | None:
