@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from care.facts import MonthFacts, as_local_date
-from care.gates import (
-    care_plan_in_force,
-    consent_current,
-    initiating_visit_required,
-    qualifies_as_initiating_visit,
-)
+from care.gates import care_plan_in_force, consent_current, initiating_visit_gate
 from care.months import month_bounds
 from care.policy import Policy
 
@@ -71,13 +66,8 @@ def _consent(facts: MonthFacts, policy: Policy) -> list[str]:
 
 
 def _initiating_visit(facts: MonthFacts, policy: Policy) -> list[str]:
-    if facts.consent_at is None:
-        return []
-    consent_on = as_local_date(facts.consent_at, facts.zone)
-    if not initiating_visit_required(facts.last_visit_on, consent_on, facts.program):
-        return []
-    visit = facts.initiating_visit
-    if visit is None or not qualifies_as_initiating_visit(visit.code):
+    required, visit = initiating_visit_gate(facts)
+    if required and visit is None:
         years = "3 years" if facts.program == "apcm" else "12 months"
         return [
             f"an initiating visit was required (new patient or not seen within {years}) "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from care.facts import MonthFacts, Program
+from care.facts import InitiatingVisit, MonthFacts, Program, as_local_date
 from care.months import years_before
 from care.policy import DEFAULT_POLICY, Policy
 
@@ -84,3 +84,18 @@ def g0506_due_on(facts: MonthFacts) -> date | None:
         return None
     in_month = (visit.on.year, visit.on.month) == (facts.year, facts.month)
     return visit.on if in_month else None
+
+
+def initiating_visit_gate(facts: MonthFacts) -> tuple[bool, InitiatingVisit | None]:
+    """Whether the month's consent needs an initiating visit, and the qualifying one if any.
+
+    A new patient or one not seen within 12 months (APCM: 3 years) needs a face-to-face
+    initiating visit before care management starts (MLN909188). Without consent: not required.
+    """
+    if facts.consent_at is None:
+        return False, None
+    consent_on = as_local_date(facts.consent_at, facts.zone)
+    if not initiating_visit_required(facts.last_visit_on, consent_on, facts.program):
+        return False, None
+    visit = facts.initiating_visit
+    return True, visit if visit is not None and qualifies_as_initiating_visit(visit.code) else None

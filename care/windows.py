@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from care.decision import ExclusionReason as R
 from care.facts import MonthFacts, as_local_date
-from care.gates import consent_current, initiating_visit_required, qualifies_as_initiating_visit
+from care.gates import consent_current, initiating_visit_gate
 from care.months import EARLIEST, LATEST, day_start, last_day, month_bounds
 from care.policy import Policy
 
@@ -74,14 +74,10 @@ def _consent(facts: MonthFacts, policy: Policy, month_start: datetime) -> list[W
 
 
 def _initiating_visit(facts: MonthFacts) -> list[Window]:
-    # A new patient or one not seen within 12 months (APCM: 3 years) needs an initiating visit
-    # before CCM starts (MLN909188). Only the visit's date is known: its whole day counts.
-    if facts.consent_at is None:
+    # Only the visit's date is known: its whole day counts (MLN909188 via care.gates).
+    required, visit = initiating_visit_gate(facts)
+    if not required:
         return []
-    consent_on = as_local_date(facts.consent_at, facts.zone)
-    if not initiating_visit_required(facts.last_visit_on, consent_on, facts.program):
-        return []
-    visit = facts.initiating_visit
-    if visit is None or not qualifies_as_initiating_visit(visit.code):
+    if visit is None:
         return [Window(R.no_initiating_visit, EARLIEST, LATEST)]
     return [Window(R.before_initiating_visit, EARLIEST, day_start(visit.on, facts.zone))]
