@@ -242,7 +242,7 @@ async def settle(client: Client, patient_ids: list[str]) -> None:
 
 @pytest_asyncio.fixture(autouse=True, loop_scope="session")
 async def settle_workflows(engine: Engine) -> AsyncIterator[None]:
-    """Autouse where imported: after the test, let its patients' workflows go idle before the
-    ``engine`` fixture terminates them (see ``settle``)."""
+    """Autouse where imported (so only in modules whose tests all use ``engine``): after the
+    test, let its patients' workflows go idle before ``engine`` terminates them (``settle``)."""
     yield
     await settle(engine.env.client, engine.patients)
