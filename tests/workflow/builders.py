@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pytest_asyncio
 from pydantic import TypeAdapter
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
@@ -19,7 +17,7 @@ from events.upstream import UpstreamEvent
 from workflows.calendar import close_time, month_of, month_start, next_month
 
 if TYPE_CHECKING:
-    from .conftest import Engine
+    pass
 
 _ADAPTER: TypeAdapter[UpstreamEvent] = TypeAdapter(UpstreamEvent)
 _SEQ = itertools.count(1)
@@ -238,11 +236,3 @@ async def settle(client: Client, patient_ids: list[str]) -> None:
             if not _in_flight(history):
                 break
             await asyncio.sleep(0.1)
-
-
-@pytest_asyncio.fixture(autouse=True, loop_scope="session")
-async def settle_workflows(engine: Engine) -> AsyncIterator[None]:
-    """Autouse where imported (so only in modules whose tests all use ``engine``): after the
-    test, let its patients' workflows go idle before ``engine`` terminates them (``settle``)."""
-    yield
-    await settle(engine.env.client, engine.patients)

@@ -23,7 +23,7 @@ from workflows import search_attributes as sa
 from workflows.messages import PatientView
 from workflows.patient import workflow_id_for
 
-from .builders import Patient
+from .builders import Patient, settle
 
 
 @dataclass
@@ -42,6 +42,7 @@ class Engine:
     async def terminate_all(self) -> None:
         """The time-skipping clock is shared: a workflow left behind (its worker gone) must not
         hold later tests' time skipping, so every test's workflows end with the test."""
+        await settle(self.env.client, self.patients)
         for patient_id in self.patients:
             handle = self.env.client.get_workflow_handle(workflow_id_for(patient_id))
             with contextlib.suppress(RPCError):

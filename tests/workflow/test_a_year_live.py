@@ -12,7 +12,6 @@ from workflows.calendar import close_time, month_of, next_month
 from workflows.patient import workflow_id_for
 
 from .builders import TZ, in_month, life
-from .builders import settle_workflows as settle_workflows  # autouse: idle before teardown
 from .conftest import Engine
 
 # Minutes documented on the 5th of each of the twelve months after enrolment.

@@ -14,7 +14,6 @@ from workflows.calendar import close_time, month_of, next_month
 from workflows.patient import workflow_id_for
 
 from .builders import TZ, Life, in_month, life
-from .builders import settle_workflows as settle_workflows  # autouse: idle before teardown
 from .conftest import Engine
 
 

@@ -17,7 +17,6 @@ from events.upstream import TimeLogged, UpstreamEvent
 from upstream.client import EventRejected
 
 from .builders import Life, closable_months, in_month, life
-from .builders import settle_workflows as settle_workflows  # autouse: idle before teardown
 from .conftest import Engine
 
 

@@ -13,7 +13,6 @@ import pytest
 from events.decisions import EligibilityScreened, PhaseChanged
 
 from .builders import Life, life
-from .builders import settle_workflows as settle_workflows  # autouse: idle before teardown
 from .conftest import Engine
 
 ENROLLING = [("identified", "eligible"), ("eligible", "enrolling")]

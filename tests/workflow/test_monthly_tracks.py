@@ -20,7 +20,6 @@ from upstream.client import CcmClient
 from workflows.config import CareConfig
 
 from .builders import Life, closable_months, in_month, life
-from .builders import settle_workflows as settle_workflows  # autouse: idle before teardown
 from .conftest import Engine
 
 MonthScript = Callable[[Life, str], list[UpstreamEvent]]

@@ -21,7 +21,6 @@ from workflows.messages import RecordBatch
 from workflows.patient import PatientCareWorkflow, workflow_id_for
 
 from .builders import Life, life
-from .builders import settle_workflows as settle_workflows  # autouse: idle before teardown
 from .conftest import Engine
 
 
