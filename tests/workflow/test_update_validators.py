@@ -111,9 +111,7 @@ async def test_an_event_for_another_patient_is_refused_by_the_workflow(engine: E
         await engine.client.send([p.time(now - timedelta(minutes=6), 5), stray])
     # ... and the workflow refuses another patient's event even when sent to it directly.
     before, updates = await stream_ids(engine, p), await accepted_updates(engine, p)
-    handle = engine.env.client.get_workflow_handle_for(
-        PatientCareWorkflow.run, workflow_id_for(p.id)
-    )
+    handle = engine.env.client.get_workflow_handle(workflow_id_for(p.id))
     with pytest.raises(WorkflowUpdateFailedError) as failed:
         await handle.execute_update(PatientCareWorkflow.record, RecordBatch(events=[stray]))
     cause = failed.value.cause
