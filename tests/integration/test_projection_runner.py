@@ -67,6 +67,14 @@ async def audited(pool: asyncpg.Pool, count: int) -> None:
         await asyncio.sleep(0.02)
 
 
+async def all_caught_up(pool: asyncpg.Pool) -> None:
+    """Returns once every projection has applied up to the head (callers bound it)."""
+    while True:
+        if all(s.lag_events == 0 for s in await status(pool)):
+            return
+        await asyncio.sleep(0.02)
+
+
 async def assert_each_once(pool: asyncpg.Pool, head: int) -> None:
     positions = [
         r["position"] for r in await pool.fetch("SELECT position FROM test_applied ORDER BY 1")
@@ -193,6 +201,8 @@ async def test_a_standby_runner_takes_over_when_the_active_one_stops(
     await first  # its locks are released; the standby takes them on its next try
     total += await append_patients(store, 2, 2, prefix="q")
     await asyncio.wait_for(audited(pool, total), 60)  # only the standby is left to apply them
+    # Audit is one of four projections; the others may still be a batch behind it.
+    await asyncio.wait_for(all_caught_up(pool), 60)
     second_stop.set()
     await second
     assert await pool.fetchval("SELECT count(*) FROM audit_events") == total
