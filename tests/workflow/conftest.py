@@ -15,6 +15,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.clearinghouse import Clearinghouse
 from events.base import stream_for
 from events.store import EventStore, StoredEvent
 from upstream.client import CcmClient
@@ -81,16 +82,25 @@ async def skipping_env(time_skipping_env: WorkflowEnvironment) -> WorkflowEnviro
     return time_skipping_env
 
 
+@contextlib.asynccontextmanager
+async def running_engine(
+    env: WorkflowEnvironment,
+    pool: asyncpg.Pool,
+    task_queue: str,
+    clearinghouse: Clearinghouse | None = None,
+) -> AsyncIterator[Engine]:
+    """A worker with the real activities (or a named fake clearinghouse) for one test."""
+    engine = Engine(
+        env=env, pool=pool, store=EventStore(pool), client=CcmClient(env.client, task_queue)
+    )
+    async with build_worker(env.client, pool, task_queue, clearinghouse=clearinghouse):
+        yield engine
+        await engine.terminate_all()
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def engine(
     skipping_env: WorkflowEnvironment, pool: asyncpg.Pool, task_queue: str
 ) -> AsyncIterator[Engine]:
-    engine = Engine(
-        env=skipping_env,
-        pool=pool,
-        store=EventStore(pool),
-        client=CcmClient(skipping_env.client, task_queue),
-    )
-    async with build_worker(skipping_env.client, pool, task_queue):
+    async with running_engine(skipping_env, pool, task_queue) as engine:
         yield engine
-        await engine.terminate_all()

@@ -33,7 +33,7 @@ from workflows.closing import claim_id_for
 from workflows.patient import workflow_id_for
 
 from .builders import closable_months, in_month, life, settle
-from .conftest import Engine
+from .conftest import Engine, running_engine
 
 
 class FlakyClearinghouse:
@@ -69,17 +69,9 @@ async def flaky(
     skipping_env: WorkflowEnvironment, pool: asyncpg.Pool, task_queue: str
 ) -> AsyncIterator[FlakyEngine]:
     """The ``engine`` fixture's setup, with the flaky clearinghouse plugged into the worker."""
-    engine = Engine(
-        env=skipping_env,
-        pool=pool,
-        store=EventStore(pool),
-        client=CcmClient(skipping_env.client, task_queue),
-    )
     clearinghouse = FlakyClearinghouse(pool, failures=2)
-    async with build_worker(skipping_env.client, pool, task_queue, clearinghouse=clearinghouse):
+    async with running_engine(skipping_env, pool, task_queue, clearinghouse) as engine:
         yield FlakyEngine(engine, clearinghouse)
-        await settle(skipping_env.client, engine.patients)
-        await engine.terminate_all()
 
 
 async def outbox(pool: asyncpg.Pool, patient_id: str) -> list[tuple[str, str]]:
