@@ -44,6 +44,12 @@ TRACKS: dict[Track, TrackRule] = {
 
 APCM_CODES = ("G0556", "G0557", "G0558")
 
+# Every care-management code: one billed by another practitioner in a month means only one
+# practitioner can be paid, and it was not us (MLN909188; OIG A-07-17-05101).
+CARE_MANAGEMENT_CODES = frozenset(
+    {code for rule in TRACKS.values() for code in (rule.base, rule.add_on)} | set(APCM_CODES)
+)
+
 
 def add_on_units(counted: int, base: int, block: int, cap: int | None) -> int:
     """Full blocks beyond the base threshold; CPT time is never rounded (MLN909188)."""

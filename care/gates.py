@@ -5,6 +5,7 @@ Sources: MLN909188 ("Chronic Care Management Services") and the CY2025 PFS final
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from care.facts import InitiatingVisit, MonthFacts, Program, as_local_date
@@ -99,3 +100,17 @@ def initiating_visit_gate(facts: MonthFacts) -> tuple[bool, InitiatingVisit | No
         return False, None
     visit = facts.initiating_visit
     return True, visit if visit is not None and qualifies_as_initiating_visit(visit.code) else None
+
+
+def outreach_exhausted(
+    attempts: Sequence[tuple[datetime, str]], now: datetime, policy: Policy
+) -> bool:
+    """Enrollment outreach has run out: the configured number of attempts failed, or the
+    window since the first attempt passed without consent (both practice policies)."""
+    failed = [at for at, outcome in attempts if outcome != "reached"]
+    if len(failed) >= policy.outreach_attempts:
+        return True
+    if not attempts:
+        return False
+    first = min(at for at, _ in attempts)
+    return (now - first).days >= policy.outreach_window_days

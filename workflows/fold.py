@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from care.gates import outreach_exhausted
 from events.base import PatientEvent
 from events.decisions import LateEntryRecorded, decision_id
 from events.upstream import (
@@ -30,7 +31,7 @@ from events.upstream import (
 )
 from workflows.calendar import month_of, month_of_date
 from workflows.config import CareConfig
-from workflows.phases import advance_enrollment, move, outreach_exhausted, screen_patient
+from workflows.phases import advance_enrollment, move, screen_patient
 from workflows.state import PatientState, Stay
 
 Derived = list[PatientEvent]
@@ -94,7 +95,7 @@ def _identified(s: PatientState, e: PatientIdentified, cfg: CareConfig) -> Deriv
 
 def _outreach(s: PatientState, e: OutreachAttempted, cfg: CareConfig) -> Derived:
     s.outreach.append((e.occurred_at, e.outcome))
-    if s.phase == "enrolling" and outreach_exhausted(s, cfg, e.occurred_at):
+    if s.phase == "enrolling" and outreach_exhausted(s.outreach, e.occurred_at, cfg.policy):
         return move(s, "unreachable", e, f"{len(s.outreach)} outreach attempts without enrolment")
     return []
 

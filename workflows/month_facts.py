@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
+from care.codes import CARE_MANAGEMENT_CODES
 from care.facts import InitiatingVisit, InpatientStay, MonthFacts, OtherServiceOnDate, TimeEntry
 from events.upstream import TimeLogged
 from workflows.calendar import month_of, month_of_date
 from workflows.config import CareConfig
 from workflows.state import PatientState
-
-# Care-management codes: one billed by another practitioner in the month means only one
-# practitioner can be paid, and it was not us (MLN909188; OIG A-07-17-05101).
-CARE_MANAGEMENT_CODES = frozenset(
-    {"99490", "99439", "99491", "99437", "99487", "99489", "99424", "99425", "99426", "99427"}
-    | {"G0556", "G0557", "G0558"}
-)
 
 
 def month_facts(state: PatientState, month: str, cfg: CareConfig) -> MonthFacts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from care.eligibility import screen
-from care.gates import initiating_visit_required
+from care.gates import initiating_visit_required, outreach_exhausted
 from events.base import PatientEvent
 from events.decisions import EligibilityScreened, Phase, PhaseChanged, decision_id
 from events.upstream import PatientIdentified
@@ -90,20 +90,9 @@ def advance_enrollment(state: PatientState, cause: PatientEvent) -> list[Patient
     return out
 
 
-def outreach_exhausted(state: PatientState, cfg: CareConfig, now: datetime) -> bool:
-    """Unreachable after the configured failed attempts, or once the window has run out."""
-    failed = [at for at, outcome in state.outreach if outcome != "reached"]
-    if len(failed) >= cfg.policy.outreach_attempts:
-        return True
-    if not state.outreach:
-        return False
-    first = min(at for at, _ in state.outreach)
-    return (now - first).days >= cfg.policy.outreach_window_days
-
-
 def window_expired(state: PatientState, cfg: CareConfig, clock: datetime) -> list[PatientEvent]:
     """An enrolling patient whose outreach window ran out without consent is unreachable."""
-    if state.phase != "enrolling" or not outreach_exhausted(state, cfg, clock):
+    if state.phase != "enrolling" or not outreach_exhausted(state.outreach, clock, cfg.policy):
         return []
     previous, state.phase, state.phase_since = state.phase, "unreachable", clock
     # Fix: the id was keyed on the number of attempts, so a second window (a new practitioner's
