@@ -49,6 +49,8 @@ APCM_CODES = ("G0556", "G0557", "G0558")
 CARE_MANAGEMENT_CODES = frozenset(
     {code for rule in TRACKS.values() for code in (rule.base, rule.add_on)} | set(APCM_CODES)
 )
+# Every code a month can bill: care management, and G0506 on the initiating visit (MLN909188).
+BILLABLE_CODES = CARE_MANAGEMENT_CODES | {"G0506"}
 
 
 def add_on_units(counted: int, base: int, block: int, cap: int | None) -> int:
@@ -59,25 +61,47 @@ def add_on_units(counted: int, base: int, block: int, cap: int | None) -> int:
     return units if cap is None else min(units, cap)
 
 
-def choose_track(program: str, by_role: dict[str, int], complex_mdm: bool) -> Track | None:
-    """The month's one track (domain §5, Policy order), or None when no threshold is met.
+# The order of domain §5's ``fixed_order`` policy; also the tie-break of ``highest_allowed``.
+ORDER = (
+    Track.ccm_complex,
+    Track.ccm_practitioner,
+    Track.ccm_staff,
+    Track.pcm_practitioner,
+    Track.pcm_staff,
+)
+
+
+def qualifying_tracks(program: str, by_role: dict[str, int], complex_mdm: bool) -> list[Track]:
+    """Every CCM/PCM track whose base threshold the month's minutes reach, in ``ORDER``.
+
+    Complex CCM also needs moderate/high MDM recorded by the practitioner: complexity is a
+    clinical fact, never chosen for price (MLN909188). The practitioner's own minutes count on
+    both the practitioner track and, pooled with staff time, the staff track (CMS FAQ 2017).
+    """
+    staff, personal = by_role.get("clinical_staff", 0), by_role.get("practitioner", 0)
+    pooled = staff + personal
+    if program == "pcm":
+        holds = {Track.pcm_practitioner: personal >= 30, Track.pcm_staff: pooled >= 30}
+    else:
+        holds = {
+            Track.ccm_complex: complex_mdm and pooled >= 60,
+            Track.ccm_practitioner: personal >= 30,
+            Track.ccm_staff: pooled >= 20,
+        }
+    return [track for track in ORDER if holds.get(track, False)]
+
+
+def fixed_order_track(program: str, by_role: dict[str, int], complex_mdm: bool) -> Track | None:
+    """The month's one track by the ``fixed_order`` policy (domain §5), or None.
 
     PCM: practitioner track at 30 personal minutes, else staff track on pooled minutes.
     CCM: complex when MDM is moderate/high and pooled minutes reach 60; else 99491 when the
     practitioner's own minutes reach 30 and staff minutes are under 20; else 99490 on pooled.
     """
-    staff, personal = by_role.get("clinical_staff", 0), by_role.get("practitioner", 0)
-    pooled = staff + personal
-    order: list[tuple[Track, bool]]
-    if program == "pcm":
-        order = [(Track.pcm_practitioner, personal >= 30), (Track.pcm_staff, pooled >= 30)]
-    else:
-        order = [
-            (Track.ccm_complex, complex_mdm and pooled >= 60),
-            (Track.ccm_practitioner, personal >= 30 and staff < 20),
-            (Track.ccm_staff, pooled >= 20),
-        ]
-    return next((track for track, holds in order if holds), None)
+    candidates = qualifying_tracks(program, by_role, complex_mdm)
+    if Track.ccm_practitioner in candidates and by_role.get("clinical_staff", 0) >= 20:
+        candidates.remove(Track.ccm_practitioner)
+    return candidates[0] if candidates else None
 
 
 def track_minutes(track: Track, by_role: dict[str, int]) -> int:

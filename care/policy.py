@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,6 +41,16 @@ class Policy(BaseModel):
     # G0181/G0182/ESRD 90951-90970 in the month block CCM whoever billed them (MLN909188 names the
     # services; whether only the same practitioner is barred is unclear, so block conservatively).
     conflicts_block_whoever_billed: bool = True
+
+    # Which track bills when the month's facts qualify for several (domain §5): "highest_allowed"
+    # bills the one with the highest allowed amount (the practitioner's time may count toward
+    # 99490/99439, MLN909188 and CMS FAQ 2017; CPT forbids 99491 with 99490/99487/99489 in one
+    # month); "fixed_order" applies complex, then practitioner (staff under 20), then staff.
+    track_choice: Literal["highest_allowed", "fixed_order"] = "highest_allowed"
+
+    # Medicare's payment is reduced by the payment sequestration (2% at the time of writing,
+    # Budget Control Act of 2011 as extended); expected payment = allowed x 80% x (1 - this).
+    sequestration_percent: Decimal = Field(default=Decimal("2"), ge=0, le=10)
 
     # Date of service: the last day of the month (claim held until every add-on unit is known).
     # CMS also allows the day the threshold is met (CMS CCM FAQ 2016); off by default.

@@ -1,10 +1,10 @@
-"""Code selection (domain §5): thresholds, add-on blocks and caps, and the track order."""
+"""Code selection (domain §5): thresholds, add-on blocks and caps, and the fixed track order."""
 
 from __future__ import annotations
 
 import pytest
 
-from care.codes import add_on_units, choose_track, codes_for
+from care.codes import add_on_units, codes_for, fixed_order_track
 from care.decision import Track
 from care.policy import Policy
 
@@ -64,17 +64,17 @@ TRACK_ORDER = [
 
 
 @pytest.mark.parametrize("program, staff, personal, complex_mdm, expected", TRACK_ORDER)
-def test_section_5_track_order(
+def test_section_5_fixed_track_order(
     program: str, staff: int, personal: int, complex_mdm: bool, expected: Track | None
 ) -> None:
     by_role = {"clinical_staff": staff, "practitioner": personal}
-    assert choose_track(program, by_role, complex_mdm) == expected
+    assert fixed_order_track(program, by_role, complex_mdm) == expected
 
 
-def test_rule_4_order_can_pay_less_for_one_more_practitioner_minute() -> None:
-    # Documented consequence of the §5 Policy order: 29 practitioner + 19 staff minutes pool to
+def test_the_fixed_order_can_pay_less_for_one_more_practitioner_minute() -> None:
+    # Why fixed_order is not the default (domain §5): 29 practitioner + 19 staff minutes pool to
     # 48 (99490 + 99439), one more practitioner minute switches to 99491 alone.
     low = {"clinical_staff": 19, "practitioner": 29}
     high = {"clinical_staff": 19, "practitioner": 30}
-    assert choose_track("ccm", low, False) == Track.ccm_staff
-    assert choose_track("ccm", high, False) == Track.ccm_practitioner
+    assert fixed_order_track("ccm", low, False) == Track.ccm_staff
+    assert fixed_order_track("ccm", high, False) == Track.ccm_practitioner
