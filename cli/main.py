@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "cli.billing",
     "cli.db",
     "cli.dev",
+    "cli.fees",
     "cli.projections_cmd",
     "cli.report",
     "cli.synth",
