@@ -56,32 +56,58 @@ class ExcludedEntry(BaseModel):
     minutes: int | None = None
 
 
+class ClaimLine(BaseModel):
+    """One billable line: a code, its units and its own date of service (G0506 carries the
+    initiating visit's date beside the month's care-management codes, MLN909188)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    code: str
+    units: int = Field(ge=1)
+    date_of_service: date
+
+
+class TrackCandidate(BaseModel):
+    """A track the month's facts qualify for, its codes, and what they allow in ``priced_year``
+    (None when that year does not price every code)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    track: Track
+    codes: list[CodeUnits]
+    allowed: Decimal | None
+    priced_year: int | None
+
+
 class MonthDecision(BaseModel):
-    """What a patient-month bills and why. ``track`` is None and ``codes`` empty when nothing bills.
+    """What a patient-month bills and why. ``track`` is None when no care-management code bills;
+    ``codes`` is empty when nothing bills at all.
 
-    ``allowed_amount``/``patient_share`` are None when any code is unpriced for the year
+    ``codes`` lists every line the month makes billable, each with its date of service: the
+    track's codes (``date_of_service``: the last day of the month, the date of death, or the day
+    the threshold was met, by policy) and G0506 once with the initiating visit's date.
+    ``allowed_amount``/``patient_share``/``expected_payment`` are None when any code is unpriced
     (listed in ``unpriced``): an amount not in the fee schedule is never guessed; they are 0.00
-    when nothing bills. ``minutes_by_role`` splits ``counted_minutes`` into ``clinical_staff`` and
-    ``practitioner`` (each rounded down from seconds, so they may sum to a minute less).
-
-    ``g0506_on``: G0506 (once per patient) is billed on the initiating visit's own claim with the
-    visit's date as its date of service (MLN909188), never on the month's claim; it is set, in
-    the month of that visit, when G0506 is due, and is independent of ``codes``.
+    when nothing bills. ``expected_payment`` is what Medicare pays: 80% of the allowed amount less
+    the payment sequestration (``Policy.sequestration_percent``). ``minutes_by_role`` splits
+    ``counted_minutes`` into ``clinical_staff`` and ``practitioner`` (each rounded down from
+    seconds, so they may sum to a minute less). ``candidates`` lists every track the facts
+    qualified for, with its amount, and ``fee_schedule`` names the schedule that priced them.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     service_month: str
     track: Track | None
-    codes: list[CodeUnits]
+    codes: list[ClaimLine]
     counted_minutes: int
     minutes_by_role: dict[str, int] = Field(default_factory=dict)
     date_of_service: date | None
     allowed_amount: Decimal | None
     patient_share: Decimal | None
+    expected_payment: Decimal | None = None
     unpriced: list[str] = Field(default_factory=list)
     excluded: list[ExcludedEntry]
     reasons: list[str]
-    g0506_on: date | None = None
+    candidates: list[TrackCandidate] = Field(default_factory=list)
+    fee_schedule: str = "national"
 
     @property
     def bills(self) -> bool:

@@ -71,20 +71,26 @@ def consent_current(
     return local >= years_before(month_start.date(), 1)
 
 
-def g0506_due_on(facts: MonthFacts) -> date | None:
-    """The date G0506 is billed, in the month of the initiating visit, else None.
+def g0506_due_on(facts: MonthFacts, month_end: datetime) -> date | None:
+    """The date of service of G0506 when this month makes it billable, else None.
 
-    Once per patient per billing practitioner, added to the initiating visit when the practitioner
-    personally did the extensive assessment and care planning; its date of service is the visit's
-    (MLN909188). It describes CCM care planning, so it is not offered for APCM (Policy: none).
+    G0506 is added once per patient per billing practitioner to the initiating visit at which
+    the practitioner personally did the extensive assessment and care planning; its date of
+    service is the visit's (MLN909188). The engine lists it in the first month it closes that
+    ends after the visit with consent and a care plan on record (the care planning G0506 pays
+    for), so a visit before the first billable month is never lost. Not offered with APCM.
     """
     visit = facts.initiating_visit
     if visit is None or not visit.g0506 or facts.g0506_billed_before or facts.program == "apcm":
         return None
     if not qualifies_as_initiating_visit(visit.code):
         return None
-    in_month = (visit.on.year, visit.on.month) == (facts.year, facts.month)
-    return visit.on if in_month else None
+    if facts.consent_at is None or facts.consent_at >= month_end:
+        return None
+    if not care_plan_in_force(facts.care_plan_at, month_end):
+        return None
+    # month_end is local midnight starting the next month, so its date is the next month's 1st.
+    return visit.on if visit.on < month_end.date() else None
 
 
 def initiating_visit_gate(facts: MonthFacts) -> tuple[bool, InitiatingVisit | None]:

@@ -27,7 +27,7 @@ input fields (JSON object; optional fields default to empty/false/null):
   complex_mdm          true when moderate/high medical decision making is recorded this month
   last_visit_on        "YYYY-MM-DD", last face-to-face visit before consent; null = new patient
   initiating_visit     null or {"on": date, "code": "99214", "g0506": bool}
-  g0506_billed_before  true if G0506 was already billed for this patient
+  g0506_billed_before  true if this billing practitioner already billed G0506 for the patient
   consent_at           ISO timestamp with offset of the documented consent, or null
   care_plan_at         ISO timestamp when the comprehensive care plan came into force, or null
   time_entries         [{"id", "staff_id", "role": clinical_staff|practitioner|non_clinical,
@@ -40,9 +40,11 @@ input fields (JSON object; optional fields default to empty/false/null):
   died_on              date of death, or null
 
 output: service_month, track (ccm_staff|ccm_practitioner|ccm_complex|pcm_staff|pcm_practitioner|
-apcm|null), codes [{code, units}], counted_minutes, minutes_by_role, date_of_service,
-allowed_amount, patient_share (decimal strings; null if unpriced), unpriced, excluded
-[{entry, reason, minutes}], reasons, g0506_on. Policies come from CCM_POLICY_<FIELD> variables.
+apcm|null), codes [{code, units, date_of_service}] (G0506 dated with the initiating visit),
+counted_minutes, minutes_by_role, date_of_service, allowed_amount, patient_share,
+expected_payment (decimal strings; null if unpriced), unpriced, excluded [{entry, reason,
+minutes}], reasons, candidates [{track, codes, allowed, priced_year}], fee_schedule. Amounts are
+the national fee schedule's; policies come from CCM_POLICY_<FIELD> variables.
 """
 
 

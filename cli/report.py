@@ -104,11 +104,14 @@ async def _billing(pool: asyncpg.Pool, args: argparse.Namespace, settings: Setti
     if args.format != "table":
         return text
     billed = [r for r in rows if r.bills]
+    allowed = sum((r.allowed or Decimal(0) for r in billed), Decimal(0))
     expected = sum((r.expected_payment or Decimal(0) for r in billed), Decimal(0))
-    paid = sum((r.paid_amount or Decimal(0) for r in billed), Decimal(0))
+    paid = sum((r.paid or Decimal(0) for r in billed), Decimal(0))
+    unpriced = sum(1 for r in billed if r.allowed is None)
     return text + (
-        f"\n{len(rows)} patient-months closed, {len(billed)} billed;"
-        f" expected payment {expected}, paid {paid}\n"
+        f"\n{len(rows)} patient-months closed, {len(billed)} billed"
+        + (f" ({unpriced} unpriced, not in the totals)" if unpriced else "")
+        + f"; allowed {allowed}, expected payment {expected}, paid {paid}\n"
     )
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from care.decision import CodeUnits, MonthDecision
+from care.decision import ClaimLine, MonthDecision
 from events.base import EventMeta, OpaqueId, PatientEvent
 from events.upstream import ServiceMonth
 
@@ -81,28 +81,38 @@ class MonthAtRiskFlagged(PatientEvent):
 
 
 class MonthClosed(PatientEvent):
-    """The month was evaluated after its grace period; the decision is final for that month."""
+    """The month was evaluated after its grace period; the decision is final for that month.
+
+    v2: the decision's codes are claim lines, each with its date of service (G0506 among them);
+    ``upcast_month_closed_v1`` moves v1's separate ``g0506_on`` into a line.
+    """
 
     type: Literal["month_closed"] = "month_closed"
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     meta: EventMeta = ENGINE
     service_month: ServiceMonth
     decision: MonthDecision
 
 
 class ClaimPrepared(PatientEvent):
-    """A claim for a billed month, awaiting submission. One per patient-month, ever."""
+    """A claim for a billed month, awaiting submission. One per patient-month, ever.
+
+    v2: ``codes`` are claim lines with their own dates of service, and the claim carries
+    Medicare's ``expected_payment``; ``date_of_service`` is the latest line's (the claim's
+    through date). ``upcast_claim_prepared_v1`` dates v1's codes with v1's one date.
+    """
 
     type: Literal["claim_prepared"] = "claim_prepared"
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     meta: EventMeta = ENGINE
     claim_id: OpaqueId
     service_month: ServiceMonth
     practitioner_id: OpaqueId
-    codes: list[CodeUnits]
+    codes: list[ClaimLine] = Field(min_length=1)
     date_of_service: date
     allowed_amount: Decimal | None
     patient_share: Decimal | None
+    expected_payment: Decimal | None = None
 
 
 class ClaimSubmitted(PatientEvent):

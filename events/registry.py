@@ -17,6 +17,7 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import Field, ValidationError
 
+from events import upcasters as _upcasters
 from events.base import PatientEvent
 from events.decisions import DecisionEvent
 from events.upstream import UpstreamEvent
@@ -173,6 +174,7 @@ def _fields(error: ValidationError) -> str:
 
 
 DEFAULT_REGISTRY = Registry(union_members(AnyEvent))
+_upcasters.register(DEFAULT_REGISTRY)
 encode = DEFAULT_REGISTRY.encode
 decode = DEFAULT_REGISTRY.decode
 upcaster = DEFAULT_REGISTRY.upcaster

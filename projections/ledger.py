@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from care.decision import ClaimLine
 from events.decisions import ClaimPrepared, ClaimSubmitted, LateEntryRecorded, MonthClosed
 from events.store import StoredEvent
 from events.upstream import ClaimAdjudicated
@@ -18,26 +19,28 @@ from projections.base import Copy, Projection, Sql, Writes
 CLOSE = Sql("""
 INSERT INTO ledger_months (patient_id, service_month, closed_at, bills, track, counted_minutes,
     clinical_staff_minutes, practitioner_minutes, codes, date_of_service, expected_allowed,
-    patient_share, unpriced)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13)
+    patient_share, unpriced, expected_payment, reasons)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15)
 ON CONFLICT (patient_id, service_month) DO UPDATE SET closed_at = EXCLUDED.closed_at,
     bills = EXCLUDED.bills, track = EXCLUDED.track, counted_minutes = EXCLUDED.counted_minutes,
     clinical_staff_minutes = EXCLUDED.clinical_staff_minutes,
     practitioner_minutes = EXCLUDED.practitioner_minutes, codes = EXCLUDED.codes,
     date_of_service = EXCLUDED.date_of_service, expected_allowed = EXCLUDED.expected_allowed,
-    patient_share = EXCLUDED.patient_share, unpriced = EXCLUDED.unpriced
+    patient_share = EXCLUDED.patient_share, unpriced = EXCLUDED.unpriced,
+    expected_payment = EXCLUDED.expected_payment, reasons = EXCLUDED.reasons
 """)
 
 # A claim's own figures win over the month decision's: they are what was actually billed.
 PREPARE = Sql("""
 INSERT INTO ledger_months (patient_id, service_month, practitioner_id, claim_id, claim_status,
-    prepared_at, codes, date_of_service, expected_allowed, patient_share, bills)
-VALUES ($1, $2, $3, $4, 'prepared', $5, $6::jsonb, $7, $8, $9, true)
+    prepared_at, codes, date_of_service, expected_allowed, patient_share, expected_payment, bills)
+VALUES ($1, $2, $3, $4, 'prepared', $5, $6::jsonb, $7, $8, $9, $10, true)
 ON CONFLICT (patient_id, service_month) DO UPDATE SET practitioner_id = EXCLUDED.practitioner_id,
     claim_id = EXCLUDED.claim_id, prepared_at = EXCLUDED.prepared_at, codes = EXCLUDED.codes,
     date_of_service = EXCLUDED.date_of_service, expected_allowed = EXCLUDED.expected_allowed,
-    patient_share = EXCLUDED.patient_share, bills = true,
-    claim_status = COALESCE(ledger_months.claim_status, 'prepared')
+    patient_share = EXCLUDED.patient_share,
+    expected_payment = COALESCE(EXCLUDED.expected_payment, ledger_months.expected_payment),
+    bills = true, claim_status = COALESCE(ledger_months.claim_status, 'prepared')
 """)
 
 SUBMIT = Sql("""
@@ -65,8 +68,9 @@ projection = Projection(
 )
 
 
-def _codes_json(codes: list[tuple[str, int]]) -> str:
-    return json.dumps([{"code": c, "units": u} for c, u in codes], separators=(",", ":"))
+def _lines_json(lines: list[ClaimLine]) -> str:
+    """Claim lines as the ledger keeps them: ``[{code, units, date_of_service}]``."""
+    return json.dumps([line.model_dump(mode="json") for line in lines], separators=(",", ":"))
 
 
 @projection.on(MonthClosed)
@@ -83,11 +87,13 @@ def month_closed(w: Writes, s: StoredEvent, e: MonthClosed) -> None:
         d.counted_minutes,
         by_role.get("clinical_staff", 0),
         by_role.get("practitioner", 0),
-        _codes_json([(c.code, c.units) for c in d.codes]),
+        _lines_json(d.codes),
         d.date_of_service,
         d.allowed_amount,
         d.patient_share,
         list(d.unpriced),
+        d.expected_payment,
+        list(d.reasons),
     )
 
 
@@ -100,10 +106,11 @@ def claim_prepared(w: Writes, s: StoredEvent, e: ClaimPrepared) -> None:
         e.practitioner_id,
         e.claim_id,
         e.occurred_at,
-        _codes_json([(c.code, c.units) for c in e.codes]),
+        _lines_json(e.codes),
         e.date_of_service,
         e.allowed_amount,
         e.patient_share,
+        e.expected_payment,
     )
 
 

@@ -10,7 +10,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from care.decision import CodeUnits, MonthDecision, Track
+from care.decision import ClaimLine, MonthDecision, Track
 from events.base import EventMeta, PatientEvent
 from events.decisions import (
     ClaimPrepared,
@@ -128,13 +128,14 @@ def _at_risk(pid: str, month: str, at: datetime, minutes: int) -> PatientEvent:
 
 def decision(month: str, minutes: int) -> MonthDecision:
     """The simplified 99490/99439 decision for ``minutes`` pooled clinical-staff minutes."""
+    last = _last_day(month)
     codes = []
     if minutes >= 20:
-        codes.append(CodeUnits(code="99490", units=1))
+        codes.append(ClaimLine(code="99490", units=1, date_of_service=last))
         if minutes >= 40:
-            codes.append(CodeUnits(code="99439", units=min((minutes - 20) // 20, 2)))
+            units = min((minutes - 20) // 20, 2)
+            codes.append(ClaimLine(code="99439", units=units, date_of_service=last))
     allowed = sum((PRICE[c.code] * c.units for c in codes), Decimal("0.00"))
-    last = _last_day(month)
     return MonthDecision(
         service_month=month, track=Track.ccm_staff if codes else None, codes=codes,
         counted_minutes=minutes, minutes_by_role={"clinical_staff": minutes},

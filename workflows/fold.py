@@ -191,12 +191,13 @@ def _practitioner(s: PatientState, e: BillingPractitionerChanged, cfg: CareConfi
     if s.program is None:
         # Fix: an ineligible patient was moved to "enrolling"; there is nothing to enrol them
         # in, so only the new practitioner is recorded.
-        s.practitioner_id = e.practitioner_id
+        s.practitioner_id, s.practitioner_since = e.practitioner_id, e.occurred_at
         return []
     # A new billing practitioner needs new consent (MLN909188), sought by new outreach. Fix: the
     # old practitioner's outreach stayed in state, so its long-past window made the patient
     # "unreachable" at once, before anyone could ask them for the new consent.
     s.practitioner_id, s.consent, s.outreach = e.practitioner_id, None, []
+    s.practitioner_since = e.occurred_at
     return move(s, "enrolling", e, "billing practitioner changed; new consent needed")
 
 

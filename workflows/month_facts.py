@@ -24,7 +24,7 @@ def month_facts(state: PatientState, month: str, cfg: CareConfig) -> MonthFacts:
         complex_mdm=state.complexity.get(month) in ("moderate", "high"),
         last_visit_on=state.last_visit_on,
         initiating_visit=_visit(state),
-        g0506_billed_before=state.g0506_billed,
+        g0506_billed_before=state.practitioner_id in state.g0506_billed_by,
         consent_at=state.consent.occurred_at if state.consent else None,
         care_plan_at=state.care_plan_at,
         time_entries=[_entry(e) for e in _entries_in(state, month, cfg)],
@@ -50,7 +50,11 @@ def month_facts(state: PatientState, month: str, cfg: CareConfig) -> MonthFacts:
 
 def _visit(state: PatientState) -> InitiatingVisit | None:
     v = state.visit
-    return InitiatingVisit(on=v.on, code=v.code, g0506=v.g0506) if v is not None else None
+    if v is None:
+        return None
+    # G0506 belongs to the practitioner who did the visit: not to one who took over after it.
+    ours = state.practitioner_since is None or v.occurred_at >= state.practitioner_since
+    return InitiatingVisit(on=v.on, code=v.code, g0506=v.g0506 and ours)
 
 
 def _entries_in(state: PatientState, month: str, cfg: CareConfig) -> list[TimeLogged]:

@@ -19,7 +19,9 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.claims import SubmitClaimInput
+    from activities.fees import FeeActivities, FeeScheduleInput
     from activities.store import AppendInput, AppendOutcome
+    from care.fees import FeeSchedule
     from events.base import PatientEvent, stream_for
     from events.decisions import ClaimPrepared, ClaimSubmitted, decision_id
     from events.registry import AnyEvent
@@ -139,14 +141,26 @@ class PatientCareWorkflow:
         self.pending += window_expired(self.state, self.cfg, clock)
         self.pending += at_risk_check(self.state, self.cfg, clock)
         for month in months_due(self.state, clock, self.cfg):
-            events, claim = close_month(self.state, month, clock, self.cfg)
+            fees = await self._fees(month)
+            events, claim = close_month(self.state, month, self.cfg, fees)
             self.pending += events
             await self._flush()
             if claim is not None:
-                await self._submit(claim, clock)
+                await self._submit(claim)
             self.closed_this_run += 1
 
-    async def _submit(self, claim: ClaimPrepared, clock: datetime) -> None:
+    async def _fees(self, month: str) -> FeeSchedule:
+        """The practice's fee schedule in effect for ``month`` (a read, recorded in history)."""
+        assert self.state.practice_id is not None  # a month closes only after identification
+        return await workflow.execute_local_activity_method(
+            FeeActivities.fee_schedule,
+            FeeScheduleInput(practice_id=self.state.practice_id, service_month=month),
+            summary=f"fees {month}",
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+
+    async def _submit(self, claim: ClaimPrepared) -> None:
         try:
             ref: str = await workflow.execute_activity(
                 "submit_claim",
@@ -166,7 +180,7 @@ class PatientCareWorkflow:
             ClaimSubmitted(
                 event_id=decision_id(claim.patient_id, "claim-submitted", claim.service_month),
                 patient_id=self.state.patient_id,
-                occurred_at=clock,
+                occurred_at=claim.occurred_at,
                 claim_id=claim.claim_id,
                 service_month=claim.service_month,
                 submission_ref=ref,

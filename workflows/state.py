@@ -58,7 +58,10 @@ class PatientState(BaseModel):
     last_visit_on: date | None = None
     outreach: list[tuple[datetime, str]] = Field(default_factory=list)
     visit: InitiatingVisitCompleted | None = None
-    g0506_billed: bool = False
+    # Billing practitioners who already billed G0506 for this patient (once each, MLN909188).
+    g0506_billed_by: list[str] = Field(default_factory=list)
+    # When the current billing practitioner took over; facts before it were another's.
+    practitioner_since: datetime | None = None
     consent: ConsentRecorded | None = None
     care_plan: CarePlanEstablished | CarePlanRevised | None = None
     care_plan_at: datetime | None = None

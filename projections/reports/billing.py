@@ -10,12 +10,13 @@ from typing import ClassVar
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
-from care.decision import CodeUnits
+from care.decision import ClaimLine
 
 QUERY = """
 SELECT patient_id, service_month, bills, track, counted_minutes, clinical_staff_minutes,
-       practitioner_minutes, codes, date_of_service, expected_allowed, patient_share, unpriced,
-       practitioner_id, claim_id, claim_status, submitted_at, paid_amount, reason_codes, closed_at
+       practitioner_minutes, codes, date_of_service, expected_allowed, patient_share,
+       expected_payment, unpriced, practitioner_id, claim_id, claim_status, submitted_at,
+       paid_amount, reason_codes, reasons, closed_at
 FROM ledger_months WHERE service_month = $1 ORDER BY patient_id
 """
 
@@ -23,15 +24,19 @@ FROM ledger_months WHERE service_month = $1 ORDER BY patient_id
 class BillingRow(BaseModel):
     """One patient-month of the ledger (field names are the stable JSON/CSV contract).
 
-    ``expected_payment`` is ``expected_allowed - patient_share`` (what the payer should pay);
-    ``difference`` is ``paid_amount - expected_payment`` once adjudicated (negative: underpaid).
-    Amounts are None when unpriced (``unpriced`` lists the codes) or not yet known.
+    ``codes`` are the claim's lines, each with its own date of service. ``allowed`` is the fee
+    schedule's amount for them, ``patient_share`` the 20% coinsurance (0 for QMB),
+    ``expected_payment`` what Medicare should pay (80% of allowed less the sequestration),
+    ``paid`` what the remittance paid and ``variance`` = ``paid - expected_payment`` once
+    adjudicated (negative: short-paid or denied). Amounts are None when unpriced (``unpriced``
+    lists the codes) or not yet known. ``why`` is the decision's first reason: for a month that
+    bills nothing, the rule that stopped it; ``reasons`` has them all.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     TABLE_COLUMNS: ClassVar[tuple[str, ...]] = (
         "patient_id", "service_month", "track", "counted_minutes", "codes", "date_of_service",
-        "expected_allowed", "patient_share", "claim_status", "paid_amount", "difference",
+        "allowed", "patient_share", "expected_payment", "claim_status", "paid", "variance", "why",
     )  # fmt: skip
 
     patient_id: str
@@ -41,9 +46,9 @@ class BillingRow(BaseModel):
     counted_minutes: int
     clinical_staff_minutes: int
     practitioner_minutes: int
-    codes: list[CodeUnits]
+    codes: list[ClaimLine]
     date_of_service: date | None
-    expected_allowed: Decimal | None
+    allowed: Decimal | None
     patient_share: Decimal | None
     expected_payment: Decimal | None
     unpriced: list[str]
@@ -51,23 +56,26 @@ class BillingRow(BaseModel):
     claim_id: str | None
     claim_status: str | None
     submitted_at: datetime | None
-    paid_amount: Decimal | None
-    difference: Decimal | None
+    paid: Decimal | None
+    variance: Decimal | None
     reason_codes: list[str]
+    why: str | None
+    reasons: list[str]
     closed_at: datetime | None
 
 
 def _row(r: asyncpg.Record) -> BillingRow:
-    allowed, share, paid = r["expected_allowed"], r["patient_share"], r["paid_amount"]
-    expected = allowed - (share or Decimal("0")) if allowed is not None else None
-    difference = paid - expected if paid is not None and expected is not None else None
+    expected, paid = r["expected_payment"], r["paid_amount"]
     fields = dict(r)
-    codes = json.loads(fields.pop("codes"))
+    for renamed in ("expected_allowed", "paid_amount", "codes"):
+        fields.pop(renamed)
     return BillingRow(
         **fields,
-        codes=[CodeUnits(**c) for c in codes],
-        expected_payment=expected,
-        difference=difference,
+        codes=[ClaimLine.model_validate(c) for c in json.loads(r["codes"])],
+        allowed=r["expected_allowed"],
+        paid=paid,
+        variance=paid - expected if paid is not None and expected is not None else None,
+        why=r["reasons"][0] if r["reasons"] else None,
     )
 
 

@@ -161,6 +161,7 @@ def _decision(closed: AuditEventRow) -> m.Decision:
         **{k: d[k] for k in keep},
         allowed_amount=d["allowed_amount"],
         patient_share=d["patient_share"],
+        expected_payment=d.get("expected_payment"),
         unpriced=d.get("unpriced", []),
         reasons=d["reasons"],
         closed_at=closed.occurred_at,

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from care.decision import CodeUnits
+from care.decision import ClaimLine
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -76,12 +76,13 @@ class TimeEntryLine(BaseModel):
 class Decision(BaseModel):
     model_config = _FROZEN
     track: str | None
-    codes: list[CodeUnits]
+    codes: list[ClaimLine]
     counted_minutes: int
     minutes_by_role: dict[str, int]
     date_of_service: date | None
     allowed_amount: Decimal | None
     patient_share: Decimal | None
+    expected_payment: Decimal | None
     unpriced: list[str]
     reasons: list[str]
     closed_at: datetime

@@ -1,8 +1,9 @@
 """Renders report rows as a terminal table, JSON (the stable contract) or CSV.
 
 JSON keeps each row model's ``model_dump(mode="json")``: amounts are decimal strings, times ISO
-8601, lists stay lists. Table and CSV flatten a list to one cell: codes as "99490x1 99439x2",
-other items joined by "; ". Booleans are true/false in CSV, yes/no in the table.
+8601, lists stay lists. Table and CSV flatten a list to one cell: codes as "99490x1 99439x2" (a
+line dated apart from the claim's latest date shows it: "G0506x1@2026-09-07"), other items
+joined by "; ". Booleans are true/false in CSV, yes/no in the table.
 """
 
 from __future__ import annotations
@@ -27,14 +28,26 @@ def cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        # Codes read as "99490x1 99439x2"; text items may contain spaces, so "; " separates them.
-        separator = " " if all(isinstance(v, dict) for v in value) else "; "
-        return separator.join(cell(v) for v in value)
+        if value and all(isinstance(v, dict) and "code" in v for v in value):
+            return _lines(value)
+        # Text items may contain spaces, so "; " separates them.
+        return "; ".join(cell(v) for v in value)
     if isinstance(value, dict):
         if set(value) == {"code", "units"}:
             return f"{value['code']}x{value['units']}"
         return json.dumps(value, separators=(",", ":"), sort_keys=True)
     return str(value)
+
+
+def _lines(lines: Sequence[dict[str, Any]]) -> str:
+    """Codes as ``99490x1 99439x2``; a line dated apart from the latest gets its date
+    (``G0506x1@2026-09-07``: G0506 carries the initiating visit's date)."""
+    latest = max((str(x.get("date_of_service") or "") for x in lines), default="")
+    return " ".join(
+        f"{x['code']}x{x['units']}"
+        + (f"@{x['date_of_service']}" if x.get("date_of_service") not in (None, latest) else "")
+        for x in lines
+    )
 
 
 def render(rows: Sequence[BaseModel], fmt: Format, columns: Sequence[str] | None = None) -> str:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from care.decision import CodeUnits, ExcludedEntry, ExclusionReason, MonthDecision, Track
+from care.decision import ClaimLine, ExcludedEntry, ExclusionReason, MonthDecision, Track
 from events.base import EventMeta, PatientEvent
 from events.decisions import (
     ClaimPrepared,
@@ -89,13 +89,14 @@ def minutes(
 
 
 def billed_march(pid: str) -> list[PatientEvent]:
-    """40 counted minutes (12 + 28), 15 non-clinical excluded, 10 voided; paid 2.14 short."""
+    """40 counted minutes (12 + 28), 15 non-clinical excluded, 10 voided; paid 0.43 short."""
     decision = MonthDecision(
         service_month="2025-03", track=Track.ccm_staff,
-        codes=[CodeUnits(code="99490", units=1), CodeUnits(code="99439", units=1)],
+        codes=[ClaimLine(code="99490", units=1, date_of_service=date(2025, 3, 31)),
+               ClaimLine(code="99439", units=1, date_of_service=date(2025, 3, 31))],
         counted_minutes=40, minutes_by_role={"clinical_staff": 40},
         date_of_service=date(2025, 3, 31), allowed_amount=Decimal("106.42"),
-        patient_share=Decimal("21.28"),
+        patient_share=Decimal("21.28"), expected_payment=Decimal("83.43"),
         excluded=[ExcludedEntry(entry="t3", reason=ExclusionReason.non_clinical_role, minutes=15)],
         reasons=["40 counted minutes on the clinical-staff track: 99490 + 1 x 99439"],
     )  # fmt: skip
@@ -119,7 +120,8 @@ def billed_march(pid: str) -> list[PatientEvent]:
             event_id=f"{pid}-claim-2025-03", patient_id=pid, occurred_at=closed, claim_id=claim,
             service_month="2025-03", practitioner_id="dr-1", codes=decision.codes,
             date_of_service=date(2025, 3, 31), allowed_amount=Decimal("106.42"),
-            patient_share=Decimal("21.28"), meta=EventMeta(source="engine", actor="biller-7"),
+            patient_share=Decimal("21.28"), expected_payment=Decimal("83.43"),
+            meta=EventMeta(source="engine", actor="biller-7"),
         ),
         ClaimSubmitted(event_id=f"{pid}-submit-2025-03", patient_id=pid, occurred_at=closed,
                        claim_id=claim, service_month="2025-03", submission_ref="outbox-1"),

@@ -49,7 +49,8 @@ async def test_billing_in_three_formats_with_stable_fields(
     )
     assert code == 0
     rows = json.loads(out)
-    assert len(rows) == 4 and {"patient_id", "codes", "claim_status", "difference"} <= set(rows[0])
+    fields = {"patient_id", "codes", "allowed", "expected_payment", "paid", "variance", "why"}
+    assert len(rows) == 4 and fields <= set(rows[0])
     code, out, _ = await ccm(
         db_url, tmp_path, "report", "billing", "--month", "2025-02", "--format", "csv"
     )

@@ -60,7 +60,10 @@ def test_a_billing_month_prints_the_decision_and_exits_0(
     assert run(tmp_path, FACTS) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["track"] == "ccm_staff"
-    assert out["codes"] == [{"code": "99490", "units": 1}, {"code": "99439", "units": 1}]
+    assert out["codes"] == [
+        {"code": "99490", "units": 1, "date_of_service": "2025-03-31"},
+        {"code": "99439", "units": 1, "date_of_service": "2025-03-31"},
+    ]
     assert (out["counted_minutes"], out["date_of_service"]) == (40, "2025-03-31")
     assert (out["allowed_amount"], out["patient_share"]) == ("106.42", "21.28")
     assert out["excluded"] == [{"entry": "t3", "reason": "outside_month", "minutes": 15}]

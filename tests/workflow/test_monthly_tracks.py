@@ -99,7 +99,15 @@ TRACK_CASES = [
     ("40-staff", CCM_DX, staff(25, 15), "ccm_staff", [("99490", 1), ("99439", 1)], 40),
     ("100-staff-cap-2", CCM_DX, staff(50, 50), "ccm_staff", [("99490", 1), ("99439", 2)], 100),
     ("30-practitioner", CCM_DX, practitioner(31), "ccm_practitioner", [("99491", 1)], 31),
-    ("complex-60", CCM_DX, complex_month("moderate", 40, 20), "ccm_complex", [("99487", 1)], 60),
+    # 99487 alone (131.65) pays less than 99490 + 2 x 99439 (152.35) on the same 60 minutes.
+    (
+        "complex-60-pays-less-than-staff",
+        CCM_DX,
+        complex_month("moderate", 40, 20),
+        "ccm_staff",
+        [("99490", 1), ("99439", 2)],
+        60,
+    ),
     (
         "complex-90",
         CCM_DX,

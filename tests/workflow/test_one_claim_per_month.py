@@ -24,7 +24,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.clearinghouse import ClaimAlreadyExists, OutboxClearinghouse
-from care.decision import CodeUnits
+from care.decision import ClaimLine
 from events.decisions import ClaimPrepared, ClaimSubmitted
 from events.store import EventStore
 from upstream.client import CcmClient
@@ -240,7 +240,7 @@ def claim(patient_id: str, month: str, claim_id: str) -> ClaimPrepared:
         claim_id=claim_id,
         service_month=month,
         practitioner_id="dr-1",
-        codes=[CodeUnits(code="99490", units=1)],
+        codes=[ClaimLine(code="99490", units=1, date_of_service=date(2025, 12, 31))],
         date_of_service=date(2025, 12, 31),
         allowed_amount=Decimal("60.49"),
         patient_share=Decimal("12.10"),
