@@ -25,13 +25,16 @@ def progress_now(state: PatientState, cfg: CareConfig, clock: datetime) -> Month
 
 
 def at_risk_check(state: PatientState, cfg: CareConfig, clock: datetime) -> list[PatientEvent]:
-    """From the check day to month end, flags once a month that is short of its threshold."""
+    """Once the check day has begun, flags a month short of its threshold, once.
+
+    Progress is judged as of the start of the check day and the flag carries that moment, so a
+    timer and a backfilled feed that reach the day differently record the same event.
+    """
     month = month_of(clock, cfg.timezone)
-    if month in state.at_risk or clock < check_time(
-        month, cfg.timezone, cfg.policy.at_risk_check_day
-    ):
+    checked_at = check_time(month, cfg.timezone, cfg.policy.at_risk_check_day)
+    if month in state.at_risk or clock < checked_at:
         return []
-    progress = progress_now(state, cfg, clock)
+    progress = progress_now(state, cfg, checked_at)
     if progress is None:
         return []
     short = progress.minutes_needed > 0
@@ -42,7 +45,7 @@ def at_risk_check(state: PatientState, cfg: CareConfig, clock: datetime) -> list
         MonthAtRiskFlagged(
             event_id=decision_id(state.patient_id, "at-risk", month),
             patient_id=state.patient_id,
-            occurred_at=clock,
+            occurred_at=checked_at,
             service_month=month,
             minutes_so_far=progress.minutes_so_far,
             minutes_needed=progress.minutes_needed,

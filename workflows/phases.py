@@ -6,7 +6,7 @@ moves the patient between phases and names the decision events that record each 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from care.eligibility import screen
 from care.gates import initiating_visit_required, outreach_exhausted
@@ -91,14 +91,17 @@ def advance_enrollment(state: PatientState, cause: PatientEvent) -> list[Patient
 
 
 def window_expired(state: PatientState, cfg: CareConfig, clock: datetime) -> list[PatientEvent]:
-    """An enrolling patient whose outreach window ran out without consent is unreachable."""
+    """An enrolling patient whose outreach window ran out without consent is unreachable.
+
+    The move is dated when the window ended (first attempt + window), however late it is seen.
+    """
     if state.phase != "enrolling" or not outreach_exhausted(state.outreach, clock, cfg.policy):
         return []
-    previous, state.phase, state.phase_since = state.phase, "unreachable", clock
-    # Fix: the id was keyed on the number of attempts, so a second window (a new practitioner's
-    # outreach) running out with as many attempts reused it; the store refused the different
-    # event under that id and the patient's workflow stalled. The window's first attempt is unique.
     first = min(at for at, _ in state.outreach)
+    ended = min(clock, first + timedelta(days=cfg.policy.outreach_window_days))
+    previous, state.phase, state.phase_since = state.phase, "unreachable", ended
+    # Keyed on the window's first attempt: a second window (a new practitioner's outreach) that
+    # runs out with as many attempts is a different decision and needs an id of its own.
     return [
         PhaseChanged(
             event_id=decision_id(
@@ -109,7 +112,7 @@ def window_expired(state: PatientState, cfg: CareConfig, clock: datetime) -> lis
                 first.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ"),
             ),
             patient_id=state.patient_id,
-            occurred_at=clock,
+            occurred_at=ended,
             previous=previous,
             phase="unreachable",
             reason=f"outreach window of {cfg.policy.outreach_window_days} days ran out",
