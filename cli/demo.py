@@ -14,12 +14,12 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date
 
 from cli.demo_output import print_outcome
 from cli.dev import describe
 from cli.ingest import care_config
 from cli.progress import ProgressBar
+from runtime.clock import practice_today
 from runtime.errors import ServiceUnavailable
 from runtime.lifecycle import run_until_stopped, stop_on_signals
 from runtime.logging import configure_logging
@@ -28,7 +28,7 @@ from runtime.stack import Stack, open_stack
 from upstream.client import CcmClient
 from upstream.feed import ParsedFeed
 from upstream.ingest import ingest
-from upstream.synth import generate_feed
+from upstream.synth import plan_feed
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,11 +75,16 @@ async def _story(
     """Feeds the practice in, waits for billing and projections, prints; then waits for stop."""
     from projections.runner import catch_up
 
-    today = date.today()
-    events = generate_feed(patients=args.patients, seed=args.seed, end=today, months=args.months)
+    cfg = care_config(settings)
+    today = practice_today(cfg.timezone)
+    plan = plan_feed(
+        patients=args.patients, seed=args.seed, end=today, months=args.months,
+        timezone=cfg.timezone, grace_days=cfg.policy.grace_days,
+    )  # fmt: skip
+    events = plan.events
     feed = ParsedFeed(events=list(enumerate(events, start=1)))
     print(f"\nIngesting {len(events)} events for {args.patients} synthetic patients…", flush=True)
-    client = CcmClient(stack.client, settings.task_queue, care_config(settings))
+    client = CcmClient(stack.client, settings.task_queue, cfg)
     bar = ProgressBar(len(events), "events")
     summary = await ingest(client, feed, progress=bar.advance)
     bar.close()
@@ -88,7 +93,7 @@ async def _story(
         print(f"  refused line {r.line}: field {r.field}: {r.reason}", flush=True)
     applied = await catch_up(stack.pool)
     print(f"projections caught up ({applied} event applications)\n", flush=True)
-    await print_outcome(stack.pool, settings, today)
+    await print_outcome(stack.pool, settings, today, plan.timeline.last_closed.label)
     if args.exit:
         stop.set()
         return

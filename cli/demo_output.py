@@ -11,7 +11,7 @@ from projections.reports.billing import billing_month
 from projections.reports.render import render
 from projections.reports.worklist import worklist
 from runtime.settings import Settings
-from workflows.calendar import close_time, month_of_date, next_month
+from workflows.calendar import month_of_date
 
 SAVED_VIEWS = {
     "at risk this month": 'CcmPhase="active" AND CcmAtRisk=true AND ExecutionStatus="Running"',
@@ -20,18 +20,9 @@ SAVED_VIEWS = {
 }
 
 
-def last_closed_month(today: date, timezone: str, policy: Policy) -> str:
-    """The latest month whose grace period has passed by the start of ``today``."""
-    month = month_of_date(today)
-    candidate = f"{int(month[:4]) - 1:04d}-{month[5:]}"
-    while close_time(next_month(candidate), timezone, policy.grace_days).date() <= today:
-        candidate = next_month(candidate)
-    return candidate
-
-
-async def print_outcome(pool: asyncpg.Pool, settings: Settings, today: date) -> None:
+async def print_outcome(pool: asyncpg.Pool, settings: Settings, today: date, month: str) -> None:
+    """The billing report of ``month`` (the feed's last closed month) and today's worklist."""
     policy = Policy.from_env()
-    month = last_closed_month(today, settings.practice_timezone, policy)
     rows = await billing_month(pool, month)
     print(f"== Billing, {month} (last closed month): {len(rows)} patient-months")
     print(render(rows, "table"))

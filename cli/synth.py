@@ -7,7 +7,10 @@ import sys
 from datetime import date
 from typing import Any, TextIO
 
+from care.policy import Policy
 from events.upstream import UpstreamEvent
+from runtime.clock import practice_today
+from runtime.settings import Settings
 from upstream.synth import generate_feed, summarize, to_jsonl
 
 
@@ -20,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--patients", type=int, default=200, help="patients (default 200)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument(
-        "--months", type=int, default=4, help="calendar months, the last in progress (2-6)"
+        "--months", type=int, default=4, help="closed months + the one in progress (2-6)"
     )
     parser.add_argument(
         "--end",
@@ -35,9 +38,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_synth(args: argparse.Namespace) -> int:
     """Writes the feed; exit code 2 on arguments the generator refuses."""
     # The wall clock is read here, never in the generator, so a given --end is reproducible.
-    end: date = args.end or date.today()
+    settings = Settings.from_env()
+    end: date = args.end or practice_today(settings.practice_timezone)
     try:
-        events = generate_feed(patients=args.patients, seed=args.seed, end=end, months=args.months)
+        policy = Policy.from_env()
+        events = generate_feed(
+            patients=args.patients, seed=args.seed, end=end, months=args.months,
+            timezone=settings.practice_timezone, grace_days=policy.grace_days,
+        )  # fmt: skip
     except ValueError as exc:
         print(f"ccm synth: {exc}", file=sys.stderr)
         return 2

@@ -72,8 +72,10 @@ def test_threshold_cases_log_the_minutes_of_the_domain_examples() -> None:
 
 def test_every_track_is_intended_in_the_last_closed_month() -> None:
     codes = {c for (_, month), cs in PLAN.intended.items() if month == LAST for c, _ in cs}
-    assert {"99490", "99439", "99491", "99437", "99487", "99489"} <= codes
+    assert {"99490", "99439", "99491", "99487", "99489"} <= codes
     assert {"99424", "99425", "99426", "99427"} <= codes
+    # Under the default policies 99491 + 99437 (cap 1) never pays more than 99490 + 99439 x2.
+    assert "99437" not in codes
 
 
 def test_practitioner_only_months_have_no_staff_time() -> None:
@@ -128,22 +130,31 @@ def test_late_entries_are_dated_in_an_older_closed_month_and_never_change_its_co
         assert TL.month_of(entry.occurred_at).label < LAST
 
 
-def test_remittances_name_the_engine_claims_of_older_months() -> None:
+def test_remittances_pay_like_medicare_for_the_engine_claims_of_closed_months() -> None:
     claims = [e for e in PLAN.events if isinstance(e, ClaimAdjudicated)]
     assert len(claims) > 100
+    closed = {m.label for m in TL.closed}
+    short = 0
     for claim in claims:
         month = claim.claim_id.removeprefix(f"claim-{claim.patient_id}-")
-        assert month < LAST
         codes = PLAN.intended[(claim.patient_id, month)]
-        assert codes
-        if claim.status == "paid":
-            assert claim.paid_amount == allowed(codes, int(month[:4])) > Decimal("0")
+        assert month in closed and codes
+        if claim.status == "denied":
+            assert claim.reason_codes in (["CO-16"], ["CO-97"])
+            continue
+        amount = allowed(codes, int(month[:4]))
+        short += claim.reason_codes == ["CO-45", "PR-2", "CO-253"]
+        if claim.reason_codes[0] == "CO-45":
+            amount = (amount * Decimal("0.95")).quantize(Decimal("0.01"))
         else:
-            assert claim.reason_codes and set(claim.reason_codes) <= {"CO-16", "CO-97"}
+            assert claim.reason_codes == ["PR-2", "CO-253"]
+        # 80% of the allowed amount, less the 2% sequestration.
+        assert claim.paid_amount == (amount * Decimal("0.784")).quantize(Decimal("0.01"))
     denied = {(c.patient_id, c.reason_codes[0]) for c in claims if c.status == "denied"}
     assert (PLAN.cases["exactly-20"], "CO-16") in denied
     assert (PLAN.cases["39-minutes"], "CO-97") in denied
     assert sum(c.status == "paid" for c in claims) > 10 * len(denied)
+    assert 0 < short < len(claims) // 5
 
 
 def test_a_twenty_patient_feed_keeps_the_twenty_most_important_cases() -> None:

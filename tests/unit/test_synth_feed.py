@@ -127,9 +127,29 @@ def test_order_is_by_time_with_late_entries_last_and_identification_first() -> N
 
 def test_a_feed_ending_on_the_first_has_nothing_in_its_current_month() -> None:
     feed = plan_feed(end=date(2026, 11, 1), patients=30)
-    tl = Timeline.build(end=date(2026, 11, 1), months=4, timezone="America/New_York")
+    tl = feed.timeline
     assert all(tl.month_of(e.occurred_at).label < "2026-11" for e in feed.events)
-    assert {m for _, m in feed.intended} == {"2026-08", "2026-09", "2026-10"}
+    # October is over but still in its grace period: documented, not yet billed.
+    assert [m.label for m in tl.awaiting] == ["2026-10"]
+    assert any(tl.month_of(e.occurred_at).label == "2026-10" for e in feed.events)
+    assert {m for _, m in feed.intended} == {"2026-07", "2026-08", "2026-09"}
+
+
+@pytest.mark.parametrize(
+    ("end", "closed", "awaiting"),
+    [
+        (date(2026, 12, 1), ["2026-08", "2026-09", "2026-10"], ["2026-11"]),
+        (date(2026, 12, 3), ["2026-08", "2026-09", "2026-10"], ["2026-11"]),
+        (date(2026, 12, 4), ["2026-09", "2026-10", "2026-11"], []),  # closed at midnight
+        (date(2027, 1, 2), ["2026-09", "2026-10", "2026-11"], ["2026-12"]),
+    ],
+)
+def test_closed_months_are_those_the_engine_has_closed_by_the_feeds_end(
+    end: date, closed: list[str], awaiting: list[str]
+) -> None:
+    tl = Timeline.build(end=end, months=4, timezone="America/New_York")
+    assert [m.label for m in tl.closed] == closed
+    assert [m.label for m in tl.awaiting] == awaiting
 
 
 @pytest.mark.parametrize(("patients", "months"), [(0, 4), (10, 1), (10, 7)])

@@ -1,9 +1,9 @@
 """The feed bills what it was designed to bill, decided by the engine's own rules.
 
-Each patient's on-time events go through the workflow's update checks and fold, every month due
-by the end of the feed is closed with the care rules (``workflows.closing.close_month``, which
-calls ``care.month.evaluate_month`` on ``MonthFacts``), and the codes must equal the feed's
-``intended`` codes. Then the late entries are folded: each must be recorded as late.
+Each patient's events go through the workflow's steps without Temporal (``engine_sim``): update
+checks, the business clock, the calendar's at-risk checks and month closes, the fold. The codes
+of every month the engine closed must equal the feed's ``intended`` codes, the months it closed
+must be exactly the feed's closed months, and each late entry must be recorded as late.
 """
 
 from __future__ import annotations
@@ -12,56 +12,37 @@ from collections import Counter, defaultdict
 from datetime import date
 
 import pytest
-from temporalio.exceptions import ApplicationError
 
 from care.eligibility import screen
-from events.decisions import MonthClosed
 from events.upstream import PatientIdentified, UpstreamEvent
+from tests.unit.engine_sim import simulate
 from upstream.synth import SynthFeed, plan_feed
-from upstream.synth.scene import Codes
-from upstream.synth.timeline import Timeline
-from workflows.checks import check_batch
-from workflows.closing import close_month, months_due
 from workflows.config import CareConfig
-from workflows.fold import apply
-from workflows.state import PatientState
 
 CFG = CareConfig()
 
 
-def _bill(events: list[UpstreamEvent], tl: Timeline) -> tuple[dict[str, Codes], list[str]]:
-    """(codes per month the engine closed, event ids the engine refused) for one patient."""
-    state = PatientState(patient_id=events[0].patient_id)
-    refused: list[str] = []
-    on_time = [e for e in events if e.meta.correlation_id != "late"]
-    for event in on_time:
-        try:
-            check_batch(state, [], [event], CFG, tl.boundary)
-        except ApplicationError:
-            refused.append(event.event_id)
-            continue
-        apply(state, event, CFG)
-    billed: dict[str, Codes] = {}
-    for month in months_due(state, tl.boundary, CFG):
-        for decided in close_month(state, month, tl.boundary, CFG)[0]:
-            if isinstance(decided, MonthClosed):
-                billed[month] = tuple((c.code, c.units) for c in decided.decision.codes)
-    for late in (e for e in events if e.meta.correlation_id == "late"):
-        assert [d.type for d in apply(state, late, CFG)] == ["late_entry_recorded"]
-    return billed, refused
-
-
-def _check(feed: SynthFeed, tl: Timeline) -> list[str]:
-    """Every refused event id; asserts intended == billed for every month the engine closed."""
-    per_patient: dict[str, list[UpstreamEvent]] = defaultdict(list)
+def by_patient(feed: SynthFeed) -> dict[str, list[UpstreamEvent]]:
+    groups: dict[str, list[UpstreamEvent]] = defaultdict(list)
     for event in feed.events:
-        per_patient[event.patient_id].append(event)
+        groups[event.patient_id].append(event)
+    return groups
+
+
+def check(feed: SynthFeed) -> list[str]:
+    """Every refused event id; asserts the engine bills each closed month as intended."""
+    tl = feed.timeline
+    closed = {m.label for m in tl.closed}
     refused: list[str] = []
-    for patient, events in per_patient.items():
-        billed, rejected = _bill(events, tl)
-        refused += rejected
+    for patient, events in by_patient(feed).items():
+        sim = simulate(events, CFG, tl.boundary)
+        refused += sim.refused
+        billed = sim.codes()
+        assert set(billed) <= closed, (patient, sorted(set(billed) - closed))
         for month, codes in billed.items():
             assert codes == feed.intended.get((patient, month), ()), (patient, month)
+        late = [e for e in sim.recorded if e.type == "late_entry_recorded"]
+        assert len(late) == sum(1 for e in events if e.meta.correlation_id == "late"), patient
     return refused
 
 
@@ -71,41 +52,55 @@ def _check(feed: SynthFeed, tl: Timeline) -> list[str]:
         (date(2026, 11, 27), 7, 4),  # the default demo shape
         (date(2026, 3, 9), 2, 5),  # across New York's DST change
         (date(2027, 1, 2), 3, 3),  # across a year end; December still in its grace period
+        (date(2026, 12, 2), 7, 4),  # the 2nd: November still awaits its close
     ],
 )
 def test_every_closed_month_bills_its_intended_codes(end: date, seed: int, months: int) -> None:
     feed = plan_feed(end=end, seed=seed, months=months)
-    tl = Timeline.build(end=end, months=months, timezone=CFG.timezone)
-    refused = _check(feed, tl)
+    refused = check(feed)
     # Only the consent that lacks a disclosure is refused by the update checks.
     assert refused == [f"synth-{seed}-{feed.cases['missing-disclosure']}-3"]
 
 
+DESIGNED_LAST_MONTH = {
+    "under-20": (),
+    "exactly-20": (("99490", 1),),
+    "100-minutes": (("99490", 1), ("99439", 2)),
+    "practitioner-34": (("99491", 1),),
+    "practitioner-95": (("99490", 1), ("99439", 2)),  # pays more than 99491 + 99437
+    "complex-62": (("99490", 1), ("99439", 2)),  # pays more than 99487 alone
+    "complex-90": (("99487", 1), ("99489", 1)),
+    "complex-under-60": (("99490", 1), ("99439", 1)),
+    "pcm-staff-35": (("99426", 1),),
+    "pcm-practitioner-65": (("99424", 1), ("99425", 1)),
+    "overlap": (("99490", 1),),
+    "hospital-stay": (("99490", 1),),
+    "died": (("99490", 1),),
+    "g0181": (),
+    "consent-mid-month": (),
+    "visit-after-consent": (),
+}
+
+
 def test_designed_cases_bill_their_tracks_in_the_last_closed_month() -> None:
-    end = date(2026, 11, 27)
-    feed = plan_feed(end=end, patients=34)
-    tl = Timeline.build(end=end, months=4, timezone=CFG.timezone)
-    per_patient: dict[str, list[UpstreamEvent]] = defaultdict(list)
-    for event in feed.events:
-        per_patient[event.patient_id].append(event)
-    expected = {
-        "under-20": (),
-        "exactly-20": (("99490", 1),),
-        "practitioner-95": (("99491", 1), ("99437", 1)),
-        "complex-90": (("99487", 1), ("99489", 1)),
-        "complex-under-60": (("99490", 1), ("99439", 1)),
-        "pcm-staff-35": (("99426", 1),),
-        "pcm-practitioner-65": (("99424", 1), ("99425", 1)),
-        "overlap": (("99490", 1),),
-        "hospital-stay": (("99490", 1),),
-        "died": (("99490", 1),),
-        "g0181": (),
-        "consent-mid-month": (),
-        "visit-after-consent": (),
-    }
-    for case, codes in expected.items():
-        billed, _ = _bill(per_patient[feed.cases[case]], tl)
-        assert billed[tl.last_closed.label] == codes, case
+    feed = plan_feed(end=date(2026, 11, 27), patients=34)
+    groups, last = by_patient(feed), feed.timeline.last_closed.label
+    for case, codes in DESIGNED_LAST_MONTH.items():
+        sim = simulate(groups[feed.cases[case]], CFG, feed.timeline.boundary)
+        assert sim.codes()[last] == codes, case
+
+
+def test_g0506_is_billed_once_in_the_initiating_visits_month() -> None:
+    feed = plan_feed(end=date(2026, 11, 27), patients=34)
+    tl, groups = feed.timeline, by_patient(feed)
+    for case in ("40-minutes", "60-minutes"):
+        sim = simulate(groups[feed.cases[case]], CFG, tl.boundary)
+        first = sim.closed()[tl.closed[0].label].decision
+        [g0506] = [line for line in first.codes if line.code == "G0506"]
+        visit = next(e for e in groups[feed.cases[case]] if e.type == "initiating_visit_completed")
+        assert g0506.date_of_service == visit.on
+        later = [m for m in sim.closed().values() if m.service_month != tl.closed[0].label]
+        assert all(c.code != "G0506" for m in later for c in m.decision.codes), case
 
 
 def test_the_screening_finds_mostly_ccm_some_pcm_some_ineligible() -> None:

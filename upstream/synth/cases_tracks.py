@@ -11,10 +11,10 @@ Each case's last closed month (clinical-staff minutes unless P, the billing prac
 | 60-minutes | 20 + 20 + 20 (initiating AWV G0438 + G0506) | 99490 + 99439 x2 |
 | 100-minutes | 25 + 25 + 30 + 20, not complex (visit 99213) | 99490 + 99439 x2 (cap 2) |
 | practitioner-34 | P 18 + 16, no staff time | 99491 |
-| practitioner-95 | P 40 + 30 + 25 | 99491 + 99437 (policy cap 1) |
+| practitioner-95 | P 40 + 30 + 25 | 99490 + 99439 x2 (pays more than 99491 + 99437) |
 | practitioner-with-staff | P 35 + staff 25 (staff >= 20) | 99490 + 99439 x2 (pooled 60) |
 | complex-90 | high MDM, 30 + 30 + 30 | 99487 + 99489 |
-| complex-62 | moderate MDM, 62 | 99487 |
+| complex-62 | moderate MDM, 62 | 99490 + 99439 x2 (pays more than 99487) |
 | complex-120 | high MDM, 120 | 99487 + 99489 x2 (no cap) |
 | complex-under-60 | moderate MDM, 45 | 99490 + 99439 (falls back) |
 | pcm-staff-35 | PCM (E11.65 + E11.9: one condition), 20 + 15 | 99426 |
@@ -25,7 +25,9 @@ Each case's last closed month (clinical-staff minutes unless P, the billing prac
 Earlier closed months of each case are steady (99490, PCM 99426). exactly-20 and 39-minutes have
 their first closed month's claim denied (CO-16, CO-97); 40-minutes and 100-minutes get a late
 5-minute entry in their first closed month when that is not the last closed one (codes unchanged
-either way). The practitioner-95 codes assume the default policy cap of one 99437.
+either way). Tracks follow the default policy ``track_choice=highest_allowed`` (compared at the
+CY2025 amounts, the latest year pricing every candidate): 99491 + 99437 never beats 99490 +
+99439 x2 under the default cap of one 99437, and 99487 alone pays less than 99490 + 99439 x2.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ CASES: tuple[Case, ...] = (
         "practitioner-95",
         "ccm",
         slots=_slots(40, 30, 25, by_practitioner=True),
-        bills=(("99491", 1), ("99437", 1)),
+        bills=(("99490", 1), ("99439", 2)),
     ),
     Case(
         "practitioner-with-staff",
@@ -110,7 +112,7 @@ CASES: tuple[Case, ...] = (
         "complex-62",
         "ccm",
         slots=_slots(62),
-        bills=(("99487", 1),),
+        bills=(("99490", 1), ("99439", 2)),
         extra=_complexity("moderate"),
     ),
     Case(

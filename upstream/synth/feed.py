@@ -47,6 +47,7 @@ class SynthFeed:
     events: list[UpstreamEvent]
     intended: dict[tuple[str, str], Codes]
     cases: dict[str, str]
+    timeline: Timeline
 
 
 def _program(rng: random.Random) -> Program:
@@ -120,12 +121,14 @@ def plan_feed(
     months: int = 4,
     practice_id: str = "practice-1",
     timezone: str = "America/New_York",
+    grace_days: int = 3,
 ) -> SynthFeed:
-    """The feed with its design (see ``SynthFeed``). Raises ValueError on a patient count
-    outside 1-9999 or a month count outside 2-6."""
+    """The feed with its design (see ``SynthFeed``); ``grace_days`` is the engine's month-close
+    grace period, which decides the months closed by ``end``. Raises ValueError on a patient
+    count outside 1-9999 or a month count outside 2-6."""
     if not 1 <= patients <= 9999:
         raise ValueError(f"patients must be between 1 and 9999, not {patients}")
-    tl = Timeline.build(end=end, months=months, timezone=timezone)
+    tl = Timeline.build(end=end, months=months, timezone=timezone, grace_days=grace_days)
     cases = len(designed())
     scenes = [
         (_write_designed if i < cases else _write_typical)(
@@ -139,6 +142,7 @@ def plan_feed(
         events=_ordered(scenes, tl),
         intended=intended,
         cases={case.label: scenes[i].profile.patient_id for i, case in enumerate(labels)},
+        timeline=tl,
     )
 
 
@@ -150,10 +154,12 @@ def generate_feed(
     months: int = 4,
     practice_id: str = "practice-1",
     timezone: str = "America/New_York",
+    grace_days: int = 3,
 ) -> list[UpstreamEvent]:
-    """A seeded, deterministic feed of ``patients`` over ``months`` calendar months before
-    ``end`` (exclusive): the month of ``end`` in progress, the ones before it closed. Same
-    arguments, same events, byte for byte once serialised (``to_jsonl``)."""
+    """A seeded, deterministic feed ending before ``end`` (exclusive): ``months - 1`` months the
+    engine will have closed by then, the month in progress, and between them a month still in
+    its grace period in the first days of a month (``Timeline``). Same arguments, same events,
+    byte for byte once serialised (``to_jsonl``)."""
     return plan_feed(
         patients=patients,
         seed=seed,
@@ -161,6 +167,7 @@ def generate_feed(
         months=months,
         practice_id=practice_id,
         timezone=timezone,
+        grace_days=grace_days,
     ).events
 
 

@@ -2,9 +2,10 @@
 
 A designed ``Case`` is identified on the first day of the feed, enrolled within the first week,
 bills a steady month in every closed month but the last (22-34 clinical-staff minutes: 99490, or
-31-39 for PCM: 99426), shows its edge case in the last closed month (the month ``ccm demo``
-reports), and has a few minutes in the month in progress. Case slots use days 9-28 so that the
-story also fits a two-month feed, where the first closed month is the last one.
+31-39 for PCM: 99426; plus G0506 in the first when its initiating visit carried it), shows its
+edge case in the last closed month (the month ``ccm demo`` reports), has a steady month in a month
+still awaiting its close, and a few minutes in the month in progress. Case slots use days 9-28 so
+that the story also fits a two-month feed, where the first closed month is the last one.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from upstream.synth.documentation import Slot, log_all, spread
 from upstream.synth.enrollment import Visit, enroll, identify
-from upstream.synth.remittance import DENIAL_CODES, remit
+from upstream.synth.remittance import remit
 from upstream.synth.roster import Program
 from upstream.synth.scene import Codes, Scene
 from upstream.synth.timeline import Month
@@ -53,28 +54,33 @@ def steady(s: Scene, month: Month, first_day: int) -> None:
     pcm = s.profile.program == "pcm"
     total = s.rng.randint(31, 39) if pcm else s.rng.randint(22, 34)
     log_all(s, month, spread(s.rng, total, first_day, 28))
-    s.intended[month.label] = STEADY_PCM if pcm else STEADY_CCM
+    if s.tl.is_closed(month):
+        s.intended[month.label] = STEADY_PCM if pcm else STEADY_CCM
 
 
 def in_progress(s: Scene, first_day: int) -> None:
-    """A few minutes so far in the current month (none when it has no day before ``end`` yet)."""
+    """The months not closed by the feed's end: a steady month for one awaiting its close, and
+    a few minutes so far in the current month (none when it has no day before ``end`` yet)."""
+    for month in s.tl.awaiting:
+        steady(s, month, first_day)
     month = s.tl.current
     last = s.tl.open_days(month)
     if last >= first_day:
         log_all(s, month, spread(s.rng, s.rng.randint(5, 15), first_day, last))
 
 
+def with_g0506(codes: Codes) -> Codes:
+    """The month's codes plus G0506, billed once on the initiating visit (MLN909188)."""
+    return (*codes, ("G0506", 1))
+
+
 def remit_older(s: Scene, first_denial: str | None = None) -> None:
-    """Remittances for every billed closed month but the last (its claim is still in flight);
-    ``first_denial`` denies the first of them, and about 1 in 25 others is denied at random."""
-    for index, month in enumerate(s.tl.closed[:-1]):
+    """Remittances for every billed closed month whose remittance arrives before the feed's end;
+    ``first_denial`` denies the first of them (remittance.remit draws the others' fate)."""
+    for index, month in enumerate(s.tl.closed):
         codes = s.intended.get(month.label, ())
-        if not codes:
-            continue
-        denial = first_denial if index == 0 else None
-        if denial is None and s.rng.random() < 0.04:
-            denial = s.rng.choice(DENIAL_CODES)
-        remit(s, month, codes, denial)
+        if codes:
+            remit(s, month, codes, first_denial if index == 0 else None)
 
 
 def standard(s: Scene, case: Case) -> None:
@@ -94,6 +100,8 @@ def standard(s: Scene, case: Case) -> None:
     if case.extra is not None:
         case.extra(s, last)
     s.intended[last.label] = case.bills
+    if case.visit is not None and case.visit.g0506:
+        s.intended[first.label] = with_g0506(s.intended[first.label])
     if case.current:
         in_progress(s, 1)
     remit_older(s, case.denial)

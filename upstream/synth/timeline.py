@@ -1,9 +1,12 @@
-"""The feed's calendar: closed months, the month in progress, and local moments inside them.
+"""The feed's calendar: closed months, a month awaiting its close, the month in progress.
 
-A feed of ``months`` calendar months ends at ``end``: the month containing ``end`` is in progress
-and the ``months - 1`` before it are closed (billable once the engine's grace period has passed).
-``end`` is exclusive: every event happens before midnight starting ``end`` in the practice's time
-zone, so a demo that passes today's date never receives an event from later today.
+A feed ends at ``end`` (exclusive: every event happens before midnight starting ``end`` in the
+practice's time zone, so a demo that passes today's date never receives an event from later
+today). The month containing ``end`` is in progress. A month is *closed* when the engine will have
+closed it by then: its end plus the grace period (``workflows.calendar.close_time``) is at or
+before ``end``. In the first days of a month the previous one is still *awaiting* its close.
+``months - 1`` months are closed whatever the day, so a feed's designed cases always land in a
+month the engine has billed by the feed's end.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from workflows.calendar import close_time
 
 
 @dataclass(frozen=True, order=True)
@@ -39,26 +44,42 @@ class Month:
 
 @dataclass(frozen=True)
 class Timeline:
-    """The months a feed spans (oldest first, the last in progress) in one practice time zone."""
+    """The months a feed spans, oldest first: closed, then at most one awaiting its close, then
+    the month in progress; in one practice time zone, with the engine's grace period."""
 
     months: tuple[Month, ...]
     zone: ZoneInfo
     end: date
+    grace_days: int = 3
 
     @classmethod
-    def build(cls, *, end: date, months: int, timezone: str) -> Timeline:
-        """Raises ValueError unless 2 <= months <= 6: one closed month at least, and few enough
-        that a visit 180 days before the feed is still within 12 months at its end."""
+    def build(cls, *, end: date, months: int, timezone: str, grace_days: int = 3) -> Timeline:
+        """``months - 1`` closed months before the month of ``end`` (and before the previous
+        month while it awaits its close). Raises ValueError unless 2 <= months <= 6: one closed
+        month at least, and few enough that a visit 180 days before the feed is still within 12
+        months at its end."""
         if not 2 <= months <= 6:
             raise ValueError(f"months must be between 2 and 6, not {months}")
+        boundary = datetime.combine(end, time(0), tzinfo=ZoneInfo(timezone))
         span = [Month(end.year, end.month)]
-        while len(span) < months:
+        closed = 0
+        while closed < months - 1:
             span.append(span[-1].previous())
-        return cls(months=tuple(reversed(span)), zone=ZoneInfo(timezone), end=end)
+            closed += close_time(span[-1].label, timezone, grace_days) <= boundary
+        return cls(tuple(reversed(span)), ZoneInfo(timezone), end, grace_days)
+
+    def is_closed(self, month: Month) -> bool:
+        """Whether the engine has closed ``month`` (end + grace period) by the feed's end."""
+        return close_time(month.label, self.zone.key, self.grace_days) <= self.boundary
 
     @property
     def closed(self) -> tuple[Month, ...]:
-        return self.months[:-1]
+        return tuple(m for m in self.months if self.is_closed(m))
+
+    @property
+    def awaiting(self) -> tuple[Month, ...]:
+        """Months over but not yet closed (within their grace period at the feed's end)."""
+        return tuple(m for m in self.months[:-1] if not self.is_closed(m))
 
     @property
     def current(self) -> Month:
@@ -66,7 +87,7 @@ class Timeline:
 
     @property
     def last_closed(self) -> Month:
-        return self.months[-2]
+        return self.closed[-1]
 
     @property
     def boundary(self) -> datetime:

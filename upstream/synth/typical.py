@@ -18,7 +18,7 @@ from upstream.synth.documentation import NON_CLINICAL, Slot, log_all, spread
 from upstream.synth.enrollment import Visit, decline, enroll, failed_attempts, identify, outreach
 from upstream.synth.roster import OUTREACH_STAFF, Program
 from upstream.synth.scene import Codes, Scene
-from upstream.synth.story import remit_older
+from upstream.synth.story import remit_older, with_g0506
 from upstream.synth.timeline import Month
 
 EM = OtherService.em
@@ -68,23 +68,25 @@ def _noise(s: Scene, month: Month, first: int, last: int) -> None:
         log_all(s, month, (slot,))
 
 
-def document(s: Scene, month: Month, ready: datetime) -> None:
-    """One month of time after ``ready``; records the intended codes of a closed month."""
+def document(s: Scene, month: Month, ready: datetime, g0506: bool) -> None:
+    """One month of time after ``ready``; records the intended codes of a closed month (G0506
+    in the month enrollment completed, when the initiating visit carried it)."""
     ready_month = s.tl.month_of(ready)
     if ready_month > month:
         return
     first = 1 if ready_month < month else ready.astimezone(s.tl.zone).day + 1
     last = s.tl.open_days(month)
-    closed = month != s.tl.current
+    closed = s.tl.is_closed(month)
     total = _target(s) if first <= last else 0
-    if not closed:
+    if month == s.tl.current:
         total = total * (last - first + 1) // month.days
     if total > 0:
         own = s.rng.randint(5, 12) if total > 15 and s.rng.random() < 0.2 else 0
         log_all(s, month, spread(s.rng, total - own, first, last, practitioner=own))
         _noise(s, month, first, last)
     if closed:
-        s.intended[month.label] = codes_for(s.profile.program, total)
+        codes = codes_for(s.profile.program, total)
+        s.intended[month.label] = with_g0506(codes) if g0506 and ready_month == month else codes
         _late_entry(s, month, first, total)
 
 
@@ -129,5 +131,5 @@ def write_typical(s: Scene, identified: datetime) -> None:
     )
     ready = enroll(s.w, s.profile, reached, initiating)
     for month in s.tl.months:
-        document(s, month, ready)
+        document(s, month, ready, initiating is not None and initiating.g0506)
     remit_older(s)
