@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -67,3 +68,54 @@ def month_progress(
 def _finished_by(entry: TimeEntry, as_of: datetime) -> bool:
     moment = entry.end if entry.end is not None else entry.at
     return moment is not None and moment <= as_of
+
+
+# Worklist groups, most urgent first: short but still reachable; short past reach; threshold met.
+REACHABLE, OUT_OF_REACH, MET = 0, 1, 2
+
+
+class Urgency(BaseModel):
+    """Where a patient belongs on the care coordinators' worklist, worked top-down.
+
+    ``group`` orders short-but-reachable patients first, then those who can no longer reach the
+    threshold this month, then those already over it; within the first group the patient needing
+    the most minutes per remaining working day comes first. ``reason`` says why, in one line.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    group: int
+    minutes_per_working_day: Decimal | None
+    reason: str
+
+    def sort_key(self) -> tuple[int, Decimal]:
+        return self.group, -(self.minutes_per_working_day or Decimal(0))
+
+
+def urgency(progress: MonthProgress) -> Urgency:
+    """The worklist rank of a month's progress (see ``Urgency``)."""
+    p = progress
+    if p.minutes_needed == 0:
+        return Urgency(group=MET, minutes_per_working_day=None, reason=_met(p))
+    if not p.reachable:
+        why = (
+            f"cannot reach {p.threshold} this month: {p.minutes_needed} min needed, "
+            f"{p.working_days_left} working day(s) left at the usual pace"
+        )
+        return Urgency(group=OUT_OF_REACH, minutes_per_working_day=None, reason=why)
+    per_day = (Decimal(p.minutes_needed) / p.working_days_left).quantize(
+        Decimal("0.1"), ROUND_HALF_UP
+    )
+    why = f"{p.minutes_needed} min needed over {p.working_days_left} working day(s): {per_day}/day"
+    return Urgency(group=REACHABLE, minutes_per_working_day=per_day, reason=why)
+
+
+def _met(p: MonthProgress) -> str:
+    if p.threshold == 0:
+        return "no time threshold (APCM)"
+    return f"threshold met: {p.minutes_so_far} of {p.threshold} min"
+
+
+def still_at_risk(flagged: bool, progress: MonthProgress | None) -> bool:
+    """At risk: flagged short on the check day and still short now. The UI's ``CcmAtRisk`` and the
+    worklist report both use this, so the saved view and the report list the same patients."""
+    return flagged and progress is not None and progress.minutes_needed > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from care.progress import still_at_risk
 from workflows.calendar import month_of
 from workflows.config import CareConfig
 from workflows.messages import PatientView
@@ -23,7 +24,7 @@ def view_of(state: PatientState, cfg: CareConfig, now: datetime) -> PatientView:
         current_month=month,
         minutes_this_month=progress.minutes_so_far if progress else 0,
         minutes_needed=progress.minutes_needed if progress else 0,
-        at_risk=state.at_risk.get(month, False),
+        at_risk=still_at_risk(state.at_risk.get(month, False), progress),
         closed_months={m: c.track for m, c in sorted(state.closed.items())},
         stream_version=state.stream_version,
     )

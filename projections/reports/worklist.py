@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -16,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from care.months import day_start, month_bounds
 from care.policy import Policy
-from care.progress import month_progress
+from care.progress import MonthProgress, Urgency, month_progress, still_at_risk, urgency
 from events.base import PatientEvent
 from events.decisions import MonthAtRiskFlagged
 from events.registry import DEFAULT_REGISTRY
@@ -37,15 +39,22 @@ ORDER BY position
 
 
 class WorklistRow(BaseModel):
-    """One active patient's month so far (stable JSON/CSV field names).
+    """One active patient's month so far (stable JSON/CSV field names), most urgent first.
 
-    ``reachable``: the missing minutes fit the practice's usual pace over the working days left
-    (``Policy.usual_pace_minutes_per_day``); ``flagged_at_risk``: the engine's day-20 check
-    flagged this month.
+    ``rank`` is the row's place (1 = work first) by ``care.progress.urgency``, and ``priority``
+    says why: short but reachable (most minutes per remaining working day first), then short
+    past reach, then over the threshold. ``reachable``: the missing minutes fit the practice's
+    usual pace over the working days left (``Policy.usual_pace_minutes_per_day``). ``at_risk``:
+    flagged on the check day and still short, exactly the UI's ``CcmAtRisk``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    TABLE_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "rank", "patient_id", "practitioner_id", "program", "minutes_so_far", "threshold",
+        "minutes_needed", "working_days_left", "at_risk", "priority",
+    )  # fmt: skip
 
+    rank: int
     patient_id: str
     practitioner_id: str | None
     program: str
@@ -56,36 +65,46 @@ class WorklistRow(BaseModel):
     days_left: int
     working_days_left: int
     reachable: bool
-    flagged_at_risk: bool
+    minutes_per_working_day: Decimal | None
+    at_risk: bool
+    priority: str
 
 
 async def worklist(
     pool: asyncpg.Pool, today: date, timezone: str | None = None, policy: Policy | None = None
 ) -> list[WorklistRow]:
-    """Active patients for ``today``'s month: those still short and reachable first."""
+    """Active patients for ``today``'s month, most urgent first (``WorklistRow``)."""
     tz = timezone or Settings.from_env().practice_timezone
     zone, month = ZoneInfo(tz), f"{today.year:04d}-{today.month:02d}"
     start, end = month_bounds(today.year, today.month, zone)
     patients = await pool.fetch(PATIENTS)
     events = await _facts(pool, [p["patient_id"] for p in patients], start, end)
     as_of = day_start(today + timedelta(days=1), zone) - timedelta(microseconds=1)
-    result = []
+    ranked = []
     for p in patients:
         mine = events[p["patient_id"]]
         facts = month_facts(mine, p["patient_id"], month, tz)
         progress = month_progress(facts, as_of, policy or Policy.from_env())
         flagged = any(isinstance(e, MonthAtRiskFlagged) and e.service_month == month for e in mine)
-        result.append(
-            WorklistRow(
-                patient_id=p["patient_id"],
-                practitioner_id=p["practitioner_id"],
-                program=p["program"],
-                service_month=month,
-                flagged_at_risk=flagged,
-                **progress.model_dump(),
-            )
-        )
-    return sorted(result, key=lambda w: (w.minutes_needed == 0, not w.reachable, w.patient_id))
+        ranked.append((urgency(progress), p, progress, still_at_risk(flagged, progress)))
+    ranked.sort(key=lambda r: (*r[0].sort_key(), r[1]["patient_id"]))
+    return [_row(i, *r, month) for i, r in enumerate(ranked, start=1)]
+
+
+def _row(
+    rank: int, u: Urgency, p: asyncpg.Record, progress: MonthProgress, at_risk: bool, month: str
+) -> WorklistRow:
+    return WorklistRow(
+        rank=rank,
+        patient_id=p["patient_id"],
+        practitioner_id=p["practitioner_id"],
+        program=p["program"],
+        service_month=month,
+        at_risk=at_risk,
+        minutes_per_working_day=u.minutes_per_working_day,
+        priority=u.reason,
+        **progress.model_dump(),
+    )
 
 
 async def _facts(

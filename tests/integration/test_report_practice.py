@@ -42,14 +42,15 @@ async def test_billing_shows_codes_amounts_claim_status_and_the_shortfall(
         40,
     )
     assert [(c.code, c.units) for c in row.codes] == [("99490", 1), ("99439", 1)]
-    assert (row.expected_allowed, row.patient_share, row.expected_payment) == (
-        Decimal("106.42"), Decimal("21.28"), Decimal("85.14"),
+    assert (row.allowed, row.patient_share, row.expected_payment) == (
+        Decimal("106.42"), Decimal("21.28"), Decimal("83.43"),
     )  # fmt: skip
-    assert (row.claim_status, row.paid_amount, row.difference) == (
+    assert (row.claim_status, row.paid, row.variance) == (
         "paid",
         Decimal("83.00"),
-        Decimal("-2.14"),
+        Decimal("-0.43"),
     )
+    assert row.why == "40 counted minutes on the clinical-staff track: 99490 + 1 x 99439"
     assert row.date_of_service == date(2025, 3, 31)
     assert await reports.billing_month(practice, "2025-02") == []
 
@@ -97,7 +98,10 @@ async def test_the_worklist_shows_progress_this_month(practice: asyncpg.Pool) ->
     by_id = {r.patient_id: r for r in rows}
     b = by_id["b"]
     assert (b.minutes_so_far, b.threshold, b.minutes_needed, b.days_left) == (8, 20, 12, 21)
-    assert b.reachable and not b.flagged_at_risk
+    assert b.reachable and not b.at_risk
+    # Most minutes needed per remaining working day first: a needs 20 over 15 days, b 12.
+    assert [(r.rank, r.patient_id) for r in rows] == [(1, "a"), (2, "b")]
+    assert b.priority == "12 min needed over 15 working day(s): 0.8/day"
     assert by_id["a"].minutes_so_far == 0 and "c" not in by_id
 
 
