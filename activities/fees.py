@@ -10,7 +10,7 @@ from billing.fee_store import schedule_in_effect
 from care.fees import FeeSchedule
 from care.months import last_day
 from events.base import OpaqueId
-from events.upstream import ServiceMonth
+from events.fields import ServiceMonth
 
 
 class FeeScheduleInput(BaseModel):

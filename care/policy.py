@@ -71,6 +71,15 @@ class Policy(BaseModel):
     # APCM (G0556-G0558, CY2025 PFS final rule) is offered only if the practice runs it.
     practice_runs_apcm: bool = False
 
+    # Plausibility windows of upstream facts (events.plausible): a date outside them is a typo or
+    # a wrong unit and is refused, never stored. Upstream clocks drift by up to a few minutes;
+    # a backfill older than max_event_age_days, or care documented more than
+    # max_documentation_lag_days after it happened, is refused (a practice onboarding an older
+    # history raises them).
+    future_tolerance_minutes: int = Field(default=5, ge=0, le=24 * 60)
+    max_event_age_days: int = Field(default=730, ge=1, le=3650)
+    max_documentation_lag_days: int = Field(default=365, ge=1, le=3650)
+
     # Enrollment outreach: attempts before "unreachable", within this many days.
     outreach_attempts: int = Field(default=3, ge=1, le=20)
     outreach_window_days: int = Field(default=30, ge=1, le=365)

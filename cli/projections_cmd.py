@@ -12,18 +12,20 @@ import asyncpg
 from cli.progress import ProgressBar
 from cli.report import report_pool
 from db.migrate import MigrationChanged
-from projections import ProjectionStatus, catalog, status
+from projections import ProjectionStatus, catalog, locks, quarantine, status
 from projections.apply import ProjectionFailed
 from projections.rebuild import RebuildInProgress, rebuild
 from projections.reports.render import FORMATS, to_csv, to_table
+from projections.status import quarantined
 from runtime.errors import ServiceUnavailable
 from runtime.logging import configure_logging
 from runtime.settings import Settings
 
 STATUS_COLUMNS = [
-    "name", "state", "checkpoint", "head", "lag_events", "lag_seconds", "error_position",
-    "error_type", "error", "rebuild_position",
+    "name", "state", "checkpoint", "head", "lag_events", "lag_seconds", "quarantined",
+    "error_position", "error_type", "error", "rebuild_position",
 ]  # fmt: skip
+ASIDE_COLUMNS = ["projection", "stream", "position", "event_type", "reason", "attempts"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     again.add_argument("name", nargs="?", choices=catalog.NAMES, help="default: every projection")
     again.set_defaults(handler=run_rebuild)
+    retry = actions.add_parser(
+        "retry", help="apply the events of patients a projection set aside again (after a fix)"
+    )
+    retry.add_argument("name", nargs="?", choices=catalog.NAMES, help="default: every projection")
+    retry.set_defaults(handler=run_retry)
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -44,23 +51,63 @@ def run_status(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     try:
-        rows = asyncio.run(_status(settings))
+        rows, aside = asyncio.run(_status(settings))
     except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
         print(f"ccm projections status: {exc}", file=sys.stderr)
         return 1
     dumped = [{**r.model_dump(mode="json"), "state": r.state} for r in rows]
+    held = [{k: getattr(q, k) for k in ASIDE_COLUMNS} for q in aside]
     if args.format == "table":
         sys.stdout.write(to_table(dumped, STATUS_COLUMNS))
+        if held:
+            sys.stdout.write(
+                "\nPatients set aside (retried every 5 minutes, or `ccm projections retry`):\n"
+            )
+            sys.stdout.write(to_table(held, ASIDE_COLUMNS))
     elif args.format == "csv":
         sys.stdout.write(to_csv(dumped, list(dumped[0]) if dumped else STATUS_COLUMNS))
     else:
-        sys.stdout.write(json.dumps(dumped, indent=2) + "\n")
-    return 1 if any(r.error_position is not None for r in rows) else 0
+        for row in dumped:
+            row["set_aside"] = [h for h in held if h["projection"] == row["name"]]
+        sys.stdout.write(json.dumps(dumped, indent=2, default=str) + "\n")
+    return 1 if any(r.error_position is not None or r.quarantined for r in rows) else 0
 
 
-async def _status(settings: Settings) -> list[ProjectionStatus]:
+async def _status(
+    settings: Settings,
+) -> tuple[list[ProjectionStatus], list[quarantine.Quarantined]]:
     async with report_pool(settings) as pool:
-        return await status(pool)
+        return await status(pool), await quarantined(pool)
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    """Retries the patients set aside; exit 1 while any stays aside (or no database)."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    names = [args.name] if args.name else list(catalog.NAMES)
+    try:
+        released, left, busy = asyncio.run(_retry(settings, names))
+    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
+        print(f"ccm projections retry: {exc}", file=sys.stderr)
+        return 1
+    for name in busy:
+        print(f"{name}: a running projection runner holds it and retries every 5 minutes")
+    print(f"released {released} patient(s); {left} still set aside")
+    return 1 if left else 0
+
+
+async def _retry(settings: Settings, names: list[str]) -> tuple[int, int, list[str]]:
+    released, busy = 0, []
+    async with report_pool(settings) as pool, pool.acquire() as conn:
+        held = await locks.try_lock(conn, locks.APPLY, names)
+        try:
+            for projection in catalog.select([n for n in names if n in held]):
+                released += len(await quarantine.retry(conn, projection, projection.name))
+            busy = [n for n in names if n not in held]
+        finally:
+            await locks.unlock(conn, locks.APPLY, list(held))
+        left = len(await quarantine.listed(conn, names))
+    return released, left, busy
 
 
 def run_rebuild(args: argparse.Namespace) -> int:

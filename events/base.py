@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from events.fields import Moment
 
 # Opaque identifiers only: ids reach workflow IDs, search attributes and logs, so they must never
 # carry a name, MBI or birth date. The pattern keeps them to id-like characters.
@@ -16,7 +18,7 @@ OpaqueId = Annotated[
 class EventMeta(BaseModel):
     """Provenance: which system said it, who did it, and which message caused it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     source: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")] = (
         "upstream"
@@ -41,7 +43,7 @@ class PatientEvent(BaseModel):
     schema_version: int
     event_id: OpaqueId
     patient_id: OpaqueId
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     meta: EventMeta = EventMeta()
 
     @property
@@ -51,6 +53,13 @@ class PatientEvent(BaseModel):
     @property
     def store_key(self) -> str:
         return f"{self.meta.source}:{self.event_id}"
+
+
+class UpstreamFact(PatientEvent):
+    """Base of the upstream contract's events: strict, so no JSON value is coerced (a number is
+    never a timestamp, ``"12"`` never a count, ``"yes"`` never true)."""
+
+    model_config = ConfigDict(strict=True)
 
 
 def stream_for(patient_id: str) -> str:

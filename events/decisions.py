@@ -11,7 +11,7 @@ from pydantic import Field
 
 from care.decision import ClaimLine, MonthDecision
 from events.base import EventMeta, OpaqueId, PatientEvent
-from events.upstream import ServiceMonth
+from events.fields import ServiceMonth
 
 ENGINE = EventMeta(source="engine")
 

@@ -119,7 +119,8 @@ class Registry:
                 raise EventDecodeError(position, type_, schema_version, reason) from None
             version += 1
         try:
-            return model.model_validate(data)
+            # Stored (or upcast) data, already validated once when it was written: lax.
+            return model.model_validate(data, strict=False)
         except ValidationError as e:
             raise EventDecodeError(position, type_, schema_version, _fields(e)) from None
 

@@ -2,25 +2,41 @@
 
 Each model is both the message an upstream system sends and the event stored in the patient's
 stream (past-tense names, frozen, versioned). Fields are flat so a JSONL line reads naturally.
+Every model is strict (``UpstreamFact``) and every field bounded (``events.fields``); the
+windows relative to the business clock are ``events.plausible``'s. README: "The upstream contract".
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from care.facts import check_minutes_or_interval
-from events.base import OpaqueId, PatientEvent
+from events.base import OpaqueId, UpstreamFact
+from events.fields import (
+    Activity,
+    AdjustmentCode,
+    Credential,
+    Day,
+    Icd10Code,
+    MemberId,
+    Minutes,
+    Moment,
+    Money,
+    PersonName,
+    PlanItem,
+    ProcedureCode,
+    Reason,
+    ServiceMonth,
+)
 
-# ICD-10-CM syntax: a letter, a digit, an alphanumeric, then an optional dot and up to four more.
-# Validity of the category is the care rules' business; syntax is checked at the edge.
-Icd10Code = Annotated[str, Field(pattern=r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]
-ServiceMonth = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
-ProcedureCode = Annotated[str, Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4})$")]
+# The longest single time entry: a start-end interval of more than a day is a typo.
+MAX_INTERVAL = timedelta(days=1)
+_STRICT = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class StaffRole(StrEnum):
@@ -39,29 +55,29 @@ class OtherService(StrEnum):
 
 
 class Demographics(BaseModel):
-    """PHI: kept in the event store only, never in ids, search attributes or logs."""
+    """PHI: kept in the event store only, never in ids, search attributes, logs or errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    name: str | None = None
-    birth_date: date | None = None
-    mbi: str | None = None
+    model_config = _STRICT
+    name: PersonName | None = None
+    birth_date: Day | None = None
+    mbi: MemberId | None = None
 
 
-class PatientIdentified(PatientEvent):
+class PatientIdentified(UpstreamFact):
     """The EHR put a patient forward for screening, with their diagnoses."""
 
     type: Literal["patient_identified"] = "patient_identified"
     schema_version: Literal[1] = 1
     practice_id: OpaqueId
     practitioner_id: OpaqueId
-    diagnoses: list[Icd10Code]
-    last_visit_on: date | None = None
+    diagnoses: list[Icd10Code] = Field(max_length=50)
+    last_visit_on: Day | None = None
     qmb: bool = False
     primary_care_responsible: bool = False
     demographics: Demographics | None = None
 
 
-class OutreachAttempted(PatientEvent):
+class OutreachAttempted(UpstreamFact):
     """Someone tried to reach the patient to explain and offer the program."""
 
     type: Literal["outreach_attempted"] = "outreach_attempted"
@@ -71,27 +87,27 @@ class OutreachAttempted(PatientEvent):
     staff_id: OpaqueId
 
 
-class InitiatingVisitCompleted(PatientEvent):
+class InitiatingVisitCompleted(UpstreamFact):
     """A face-to-face visit with the billing practitioner where CCM was discussed."""
 
     type: Literal["initiating_visit_completed"] = "initiating_visit_completed"
     schema_version: Literal[1] = 1
     code: ProcedureCode
-    on: date
+    on: Day
     g0506: bool = False
 
 
 class Disclosures(BaseModel):
     """The four things the patient must have been told before consenting (MLN909188)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _STRICT
     availability: bool
     cost_sharing: bool
     stop_anytime: bool
     one_practitioner: bool
 
 
-class ConsentRecorded(PatientEvent):
+class ConsentRecorded(UpstreamFact):
     """The patient consented; ``occurred_at`` is the moment of consent."""
 
     type: Literal["consent_recorded"] = "consent_recorded"
@@ -101,68 +117,70 @@ class ConsentRecorded(PatientEvent):
     disclosures: Disclosures
 
 
-class ConsentDeclined(PatientEvent):
+class ConsentDeclined(UpstreamFact):
     """The patient said no to the program."""
 
     type: Literal["consent_declined"] = "consent_declined"
     schema_version: Literal[1] = 1
-    reason: str | None = Field(default=None, max_length=200)
+    reason: Reason | None = None
 
 
-class CarePlanEstablished(PatientEvent):
+class CarePlanEstablished(UpstreamFact):
     """A comprehensive electronic care plan is in force from ``occurred_at``."""
 
     type: Literal["care_plan_established"] = "care_plan_established"
     schema_version: Literal[1] = 1
     care_plan_id: OpaqueId
-    problems: list[str] = Field(min_length=1)
-    goals: list[str] = Field(min_length=1)
-    shared_with_patient_at: AwareDatetime | None = None
+    problems: list[PlanItem] = Field(min_length=1, max_length=100)
+    goals: list[PlanItem] = Field(min_length=1, max_length=100)
+    shared_with_patient_at: Moment | None = None
 
 
-class CarePlanRevised(PatientEvent):
+class CarePlanRevised(UpstreamFact):
     """The care plan was reviewed and changed."""
 
     type: Literal["care_plan_revised"] = "care_plan_revised"
     schema_version: Literal[1] = 1
     care_plan_id: OpaqueId
-    problems: list[str] = Field(min_length=1)
-    goals: list[str] = Field(min_length=1)
-    shared_with_patient_at: AwareDatetime | None = None
+    problems: list[PlanItem] = Field(min_length=1, max_length=100)
+    goals: list[PlanItem] = Field(min_length=1, max_length=100)
+    shared_with_patient_at: Moment | None = None
 
 
-class TimeLogged(PatientEvent):
+class TimeLogged(UpstreamFact):
     """Care-management time documented: ``minutes`` at ``at``, or ``start``-``end``."""
 
     type: Literal["time_logged"] = "time_logged"
     schema_version: Literal[1] = 1
     entry_id: OpaqueId
     staff_id: OpaqueId
-    role: StaffRole
-    credential: str | None = Field(default=None, max_length=16)
-    activity: str = Field(default="care_management", max_length=64)
-    minutes: int | None = Field(default=None, ge=1, le=24 * 60)
-    at: AwareDatetime | None = None
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
-    counted_toward: OtherService | None = None
+    role: StaffRole = Field(strict=False)  # the enum's value, as JSON gives it
+    credential: Credential | None = None
+    activity: Activity = "care_management"
+    minutes: Minutes | None = None
+    at: Moment | None = None
+    start: Moment | None = None
+    end: Moment | None = None
+    counted_toward: OtherService | None = Field(default=None, strict=False)
 
     @model_validator(mode="after")
     def _minutes_or_interval(self) -> Self:
         check_minutes_or_interval(self.minutes, self.at, self.start, self.end)
+        if self.start is not None and self.end is not None and self.end - self.start > MAX_INTERVAL:
+            raise ValueError("an interval of more than a day (start to end) is not one entry")
         return self
 
 
-class TimeEntryVoided(PatientEvent):
+class TimeEntryVoided(UpstreamFact):
     """A time entry was entered in error; it no longer counts."""
 
     type: Literal["time_entry_voided"] = "time_entry_voided"
     schema_version: Literal[1] = 1
     entry_id: OpaqueId
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Reason
 
 
-class ComplexityAssessed(PatientEvent):
+class ComplexityAssessed(UpstreamFact):
     """The practitioner recorded the month's medical decision making (complex needs mod/high)."""
 
     type: Literal["complexity_assessed"] = "complexity_assessed"
@@ -171,7 +189,7 @@ class ComplexityAssessed(PatientEvent):
     mdm: Literal["straightforward", "low", "moderate", "high"]
 
 
-class PatientAdmitted(PatientEvent):
+class PatientAdmitted(UpstreamFact):
     """Inpatient admission: time while admitted never counts."""
 
     type: Literal["patient_admitted"] = "patient_admitted"
@@ -179,39 +197,39 @@ class PatientAdmitted(PatientEvent):
     facility: Literal["hospital", "snf"]
 
 
-class PatientDischarged(PatientEvent):
+class PatientDischarged(UpstreamFact):
     """Discharge from the current inpatient stay."""
 
     type: Literal["patient_discharged"] = "patient_discharged"
     schema_version: Literal[1] = 1
 
 
-class ServiceBilledElsewhere(PatientEvent):
+class ServiceBilledElsewhere(UpstreamFact):
     """Another service billed for the patient (G0181, G0182, ESRD, or CCM by someone else)."""
 
     type: Literal["service_billed_elsewhere"] = "service_billed_elsewhere"
     schema_version: Literal[1] = 1
     code: ProcedureCode
-    on: date
+    on: Day
     billed_by: OpaqueId
 
 
-class ConsentRevoked(PatientEvent):
+class ConsentRevoked(UpstreamFact):
     """The patient stopped the program; effective at the end of the calendar month."""
 
     type: Literal["consent_revoked"] = "consent_revoked"
     schema_version: Literal[1] = 1
 
 
-class PatientDied(PatientEvent):
+class PatientDied(UpstreamFact):
     """Death: no minute counts after it."""
 
     type: Literal["patient_died"] = "patient_died"
     schema_version: Literal[1] = 1
-    died_on: date
+    died_on: Day
 
 
-class BillingPractitionerChanged(PatientEvent):
+class BillingPractitionerChanged(UpstreamFact):
     """A new billing practitioner: consent must be obtained again (MLN909188)."""
 
     type: Literal["billing_practitioner_changed"] = "billing_practitioner_changed"
@@ -220,15 +238,15 @@ class BillingPractitionerChanged(PatientEvent):
     transfer_out: bool = False
 
 
-class ClaimAdjudicated(PatientEvent):
+class ClaimAdjudicated(UpstreamFact):
     """The clearinghouse's remittance for a claim the engine submitted."""
 
     type: Literal["claim_adjudicated"] = "claim_adjudicated"
     schema_version: Literal[1] = 1
     claim_id: OpaqueId
     status: Literal["paid", "denied"]
-    paid_amount: Decimal = Field(default=Decimal("0"), ge=0, decimal_places=2)
-    reason_codes: list[str] = Field(default_factory=list)
+    paid_amount: Money = Field(default=Decimal("0"))
+    reason_codes: list[AdjustmentCode] = Field(default_factory=list, max_length=20)
 
 
 UpstreamEvent = Annotated[

@@ -3,6 +3,9 @@
 This is the exactly-once guarantee. The checkpoint row is locked first and only events after the
 position it holds are applied, so a crash before COMMIT leaves neither rows nor checkpoint, and a
 batch replayed after a crash (or raced by another runner) skips what is already applied.
+
+An event the projection cannot apply sets its patient aside (``projections.quarantine``): that
+patient's later events are skipped until a retry, every other patient carries on.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from projections import checkpoints
+from projections import checkpoints, quarantine
 from projections.base import Conn, Projection
 from projections.batch import Batch
 
@@ -69,7 +72,8 @@ async def apply_batch(
     Returns 0 when the projection is stopped (unless ``retry_stopped``), already past the batch,
     or behind its start (it needs its own read). When the batch fails as a whole, it is replayed
     one event per transaction so the events before the bad one commit and the bad one is named:
-    the error is recorded on the checkpoint and ``ProjectionFailed`` raised.
+    its patient is quarantined and the rest goes on. Past ``quarantine.LIMIT`` patients the
+    fault is systematic: the error is recorded on the checkpoint and ``ProjectionFailed`` raised.
     """
     try:
         return await _apply(conn, target, batch, single=False, retry_stopped=retry_stopped)
@@ -84,7 +88,7 @@ async def apply_batch(
         except _EventFailed as failed:
             if isinstance(failed.cause, TRANSIENT):
                 raise failed.cause from None
-            await _stop(conn, target, batch, failed)
+            n = await _set_aside(conn, target, batch, failed)
         if n == 0:
             return consumed
         consumed += n
@@ -104,10 +108,11 @@ async def _apply(
             return 0
         if target.search_path is not None:
             await conn.execute("SELECT set_config('search_path', $1, true)", target.search_path)
+        aside = await quarantine.streams(conn, target.checkpoint)
         writes = projection.new_writes()
         for i in range(start, end):
             try:
-                if projection.wants(batch.type(i)):
+                if projection.wants(batch.type(i)) and batch.stream(i) not in aside:
                     projection.apply(writes, batch.event(i))
             except Exception as e:
                 raise _EventFailed(i, e) from e
@@ -117,6 +122,21 @@ async def _apply(
             raise _EventFailed(end - 1, e) from e
         await checkpoints.advance(conn, target.checkpoint, batch.position(end - 1))
         return end - start
+
+
+async def _set_aside(conn: Conn, target: Target, batch: Batch, failed: _EventFailed) -> int:
+    """Quarantines the failed event's patient and moves the checkpoint past that event, in one
+    transaction; returns 1 (the event is consumed). Past the limit the projection stops."""
+    position, event_type = batch.position(failed.index), batch.type(failed.index)
+    reason = f"{type(failed.cause).__name__}: {failed.cause}"
+    if len(await quarantine.streams(conn, target.checkpoint)) >= quarantine.LIMIT:
+        await _stop(conn, target, batch, failed)
+    async with conn.transaction():
+        await checkpoints.lock(conn, target.checkpoint)
+        stream = batch.stream(failed.index)
+        await quarantine.add(conn, target.checkpoint, stream, position, event_type, reason)
+        await checkpoints.advance(conn, target.checkpoint, position)
+    return 1
 
 
 def _single_end(batch: Batch, projection: Projection, start: int) -> int:
@@ -129,6 +149,9 @@ def _single_end(batch: Batch, projection: Projection, start: int) -> int:
 
 async def _stop(conn: Conn, target: Target, batch: Batch, failed: _EventFailed) -> None:
     position, event_type = batch.position(failed.index), batch.type(failed.index)
-    reason = f"{type(failed.cause).__name__}: {failed.cause}"
+    reason = (
+        f"more than {quarantine.LIMIT} patients set aside, a systematic fault; last: "
+        f"{type(failed.cause).__name__}: {failed.cause}"
+    )
     await checkpoints.record_error(conn, target.checkpoint, position, event_type, reason)
     raise ProjectionFailed(target.projection.name, position, event_type, reason) from failed.cause

@@ -40,6 +40,9 @@ class Batch:
     def type(self, i: int) -> str:
         return str(self.rows[i]["type"])
 
+    def stream(self, i: int) -> str:
+        return str(self.rows[i]["stream"])
+
     def event(self, i: int) -> StoredEvent:
         """Row ``i`` as a current model; raises ``EventDecodeError`` naming its position."""
         cached = self._decoded.get(i)

@@ -15,7 +15,7 @@ import asyncpg
 import structlog
 
 from events.store import EventStore
-from projections import checkpoints
+from projections import checkpoints, quarantine
 from projections.apply import ProjectionFailed, Target, apply_batch
 from projections.base import Conn, Projection
 from projections.batch import Batch
@@ -45,11 +45,15 @@ async def drain(
 ) -> DrainResult:
     """Applies everything readable now to ``projections`` (whose locks ``conn`` holds).
 
-    Stopped projections are skipped unless ``retry_stopped``; one that fails during the drain is
-    recorded, logged and left out, and the others carry on. Returns when every remaining one has
-    read an empty batch, or when ``stop`` is set (between batches).
+    Stopped projections are skipped unless ``retry_stopped``, which also retries every patient a
+    projection set aside; one that fails during the drain is recorded, logged and left out, and
+    the others carry on. Returns when every remaining one has read an empty batch, or when
+    ``stop`` is set (between batches).
     """
     result = DrainResult()
+    if retry_stopped:
+        for p in projections:
+            await quarantine.retry(conn, p, p.name)
     cps = await checkpoints.read(conn, [p.name for p in projections])
     positions = {
         p.name: cps[p.name].position

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import asyncpg
 
 from events.store import EventStore
-from projections import catalog, checkpoints, locks
+from projections import catalog, checkpoints, locks, quarantine
 from projections.apply import Target, apply_batch
 from projections.base import Conn, Projection
 from projections.batch import Batch
@@ -54,6 +54,7 @@ async def rebuild(
             await checkpoints.ensure(conn, [name])  # a projection that never ran has no row yet
             await create_shadow(conn, projection.tables, live, shadow)
             await checkpoints.reset(conn, target.checkpoint)
+            await quarantine.forget(conn, target.checkpoint)
             await _fill(conn, store, target, progress, batch_size)
             await index_shadow(conn, projection.tables, live, shadow)
             return await _swap(conn, store, target, live, shadow, batch_size)
@@ -61,6 +62,7 @@ async def rebuild(
             if not conn.is_closed():
                 await drop_shadow(conn, shadow)
                 await checkpoints.delete(conn, target.checkpoint)
+                await quarantine.forget(conn, target.checkpoint)
                 await locks.unlock(conn, locks.REBUILD, [name])
 
 
@@ -94,5 +96,6 @@ async def _swap(
             await apply_batch(conn, target, batch)
             after = batch.last
         await swap_tables(conn, projection.tables, live, shadow)
+        await quarantine.promote(conn, target.checkpoint, projection.name)
         await checkpoints.advance(conn, projection.name, after)
     return after

@@ -18,7 +18,7 @@ import structlog
 
 from events.store import EventStore
 from events.subscription import AppendNotifier
-from projections import catalog, checkpoints, locks
+from projections import catalog, checkpoints, locks, quarantine
 from projections.apply import TRANSIENT, ProjectionFailed
 from projections.base import Conn, Projection
 from projections.drain import BATCH_SIZE, drain
@@ -27,6 +27,7 @@ log = structlog.get_logger(__name__)
 
 POLL_SECONDS = 1.0  # fallback when a notification is lost
 RETRY_SECONDS = 5.0  # after losing the database, and between tries for a lock another runner holds
+QUARANTINE_RETRY_SECONDS = 300.0  # patients set aside are tried again this often (after a fix)
 
 
 async def run_projections(
@@ -81,11 +82,15 @@ class _Runner:
     async def _loop(self, conn: Conn, notifier: AppendNotifier, owned: list[Projection]) -> None:
         store = EventStore(self.pool)
         clock = asyncio.get_running_loop()
-        next_lock_try = 0.0
+        next_lock_try, next_quarantine_retry = 0.0, clock.time() + QUARANTINE_RETRY_SECONDS
         while not self.stop.is_set():
             if len(owned) < len(self.selected) and clock.time() >= next_lock_try:
                 owned += await _lock(conn, [p for p in self.selected if p not in owned])
                 next_lock_try = clock.time() + self.retry_interval
+            if clock.time() >= next_quarantine_retry:
+                for p in owned:
+                    await quarantine.retry(conn, p, p.name)
+                next_quarantine_retry = clock.time() + QUARANTINE_RETRY_SECONDS
             done = await drain(
                 conn, store, owned, retry_stopped=self.retry_stopped, stop=self.stop,
                 batch_size=self.batch_size,

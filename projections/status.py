@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
 from events.store import EventStore
-from projections import catalog, checkpoints
+from projections import catalog, checkpoints, quarantine
 
 
 class ProjectionStatus(BaseModel):
@@ -31,11 +32,14 @@ class ProjectionStatus(BaseModel):
     error_type: str | None = None
     error: str | None = None
     rebuild_position: int | None = None  # set while ``ccm projections rebuild`` is filling shadows
+    quarantined: int = 0  # patients set aside on an event this projection cannot apply
 
     @property
     def state(self) -> str:
         if self.error_position is not None:
             return "stopped"
+        if self.quarantined:
+            return "patients set aside"
         if self.rebuild_position is not None:
             return "rebuilding"
         return "caught up" if self.lag_events == 0 else "behind"
@@ -48,6 +52,7 @@ async def status(pool: asyncpg.Pool) -> list[ProjectionStatus]:
     async with pool.acquire() as conn:
         keys = [*catalog.NAMES, *(checkpoints.rebuild_key(n) for n in catalog.NAMES)]
         cps = await checkpoints.read(conn, keys)
+        aside = Counter(q.projection for q in await quarantine.listed(conn, list(catalog.NAMES)))
     now = datetime.now(UTC)
     result = []
     for name in catalog.NAMES:
@@ -67,9 +72,16 @@ async def status(pool: asyncpg.Pool) -> list[ProjectionStatus]:
                 error_type=cp.error_type if cp is not None else None,
                 error=cp.error_message if cp is not None else None,
                 rebuild_position=shadow.position if shadow is not None else None,
+                quarantined=aside[name],
             )
         )
     return result
+
+
+async def quarantined(pool: asyncpg.Pool) -> list[quarantine.Quarantined]:
+    """Every patient a live projection has set aside, with the event and the reason."""
+    async with pool.acquire() as conn:
+        return await quarantine.listed(conn, list(catalog.NAMES))
 
 
 async def _lag_seconds(store: EventStore, position: int, head: int, now: datetime) -> float:

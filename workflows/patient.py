@@ -84,7 +84,7 @@ class PatientCareWorkflow:
             recorded=said["recorded"],
             duplicates=said["duplicate"],
             late=said["late"],
-            phase=self.state.phase or "identified",
+            phase=self.state.phase or "unidentified",
             stream_version=self.state.stream_version,
         )
 

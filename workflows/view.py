@@ -17,7 +17,7 @@ def view_of(state: PatientState, cfg: CareConfig, now: datetime) -> PatientView:
     month = month_of(now, cfg.timezone)
     return PatientView(
         patient_id=state.patient_id,
-        phase=state.phase or "identified",
+        phase=state.phase or "unidentified",
         program=state.program,
         practice_id=state.practice_id,
         practitioner_id=state.practitioner_id,

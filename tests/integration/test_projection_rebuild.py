@@ -13,9 +13,9 @@ import pytest
 from events.base import stream_for
 from events.store import EventStore
 from projections import catalog, checkpoints, status
-from projections.apply import ProjectionFailed
 from projections.rebuild import rebuild
 from projections.runner import catch_up, run_projections
+from projections.status import quarantined
 from projections.synthetic import patient_history
 
 pytestmark = pytest.mark.integration
@@ -132,28 +132,28 @@ async def test_a_runner_killed_mid_catch_up_resumes_without_applying_any_event_t
     assert await snapshot(pool) == live
 
 
-async def test_a_rebuild_that_meets_a_bad_event_leaves_the_live_projection_untouched(
+async def test_a_rebuild_sets_the_same_bad_patient_aside_and_keeps_the_rest(
     pool: asyncpg.Pool, store: EventStore
 ) -> None:
-    await append_patients(store, 0, 3)
+    await append_patients(store, 2, 3)
     await pool.execute(
         "INSERT INTO events (position, stream, version, event_id, type, schema_version, payload,"
         " recorded_at, digest, hash) VALUES (nextval('events_position_seq'), 'patient-x', 1,"
         " 'upstream:x', 'no_such_type', 1, '{}', now(), '\\x00', '\\x00')"
     )
-    with pytest.raises(ProjectionFailed):
-        await catch_up(pool, ["audit"])
+    await catch_up(pool, ["audit"])
     before = await snapshot(pool)
-    with pytest.raises(ProjectionFailed) as raised:
-        await rebuild(pool, "audit")
-    assert raised.value.event_type == "no_such_type" and "unknown event type" in raised.value.reason
-    assert await snapshot(pool) == before
+    await rebuild(pool, "audit")
+    assert await snapshot(pool) == before  # the same rows: every good event, the bad one aside
+    [aside] = await quarantined(pool)
+    assert (aside.projection, aside.stream) == ("audit", "patient-x")
+    assert "unknown event type" in aside.reason
     assert (
         await pool.fetchval("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'ccm_rebuild%'")
         == 0
     )
-    names = await pool.fetch("SELECT projection FROM projection_checkpoints")
-    assert all("@rebuild" not in r["projection"] for r in names)
+    names = await pool.fetch("SELECT DISTINCT projection FROM projection_quarantine")
+    assert [r["projection"] for r in names] == ["audit"]
 
 
 async def test_status_shows_a_rebuild_in_progress(pool: asyncpg.Pool, store: EventStore) -> None:

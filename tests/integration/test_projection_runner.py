@@ -10,11 +10,11 @@ import pytest
 
 from events.base import stream_for
 from events.store import EventStore, StoredEvent
-from projections import catalog, checkpoints, status
-from projections.apply import ProjectionFailed
+from projections import catalog, checkpoints, quarantine, status
 from projections.base import Projection, Sql, Writes
 from projections.drain import drain
 from projections.runner import catch_up, run_projections
+from projections.status import quarantined
 from projections.synthetic import patient_history
 
 pytestmark = pytest.mark.integration
@@ -95,20 +95,31 @@ async def test_catch_up_applies_every_event_to_every_projection(
     assert all(s.checkpoint == total and s.lag_events == 0 for s in await status(pool))
 
 
-async def test_a_failure_after_partial_writes_rolls_back_and_a_restart_applies_the_rest_once(
+async def test_a_failure_sets_one_patient_aside_and_a_retry_applies_their_events_once(
     pool: asyncpg.Pool, store: EventStore
 ) -> None:
     head = await append_patients(store, 5, 3)
     projection = Counting()
     await counting_tables(pool, projection)
     projection.fail_at = head // 2
+    stream = await pool.fetchval("SELECT stream FROM events WHERE position = $1", head // 2)
     async with pool.acquire() as conn:
         result = await drain(conn, store, [projection], batch_size=50)
-        assert [f.position for f in result.failures] == [head // 2]
+        assert result.failures == []
         cp = (await checkpoints.read(conn, [projection.name]))[projection.name]
-        assert (cp.position, cp.error_position) == (head // 2 - 1, head // 2)
+        assert (cp.position, cp.error_position) == (head, None)  # everyone else carried on
+        [aside] = await quarantine.listed(conn, [projection.name])
+        assert (aside.stream, aside.position) == (stream, head // 2)
+        assert "crash after this event" in aside.reason
+        skipped = await pool.fetchval(
+            "SELECT count(*) FROM events WHERE stream = $1 AND position >= $2", stream, head // 2
+        )
+        applied = await pool.fetchval("SELECT count(*) FROM test_applied")
+        assert applied == head - skipped  # the patient's rows stop at the bad event
+        assert await quarantine.retry(conn, projection, projection.name) == []  # still broken
         projection.fail_at = None  # the fix is deployed; the restarted runner retries
         await drain(conn, store, [projection], retry_stopped=True, batch_size=50)
+        assert await quarantine.listed(conn, [projection.name]) == []
     await assert_each_once(pool, head)
 
 
@@ -133,7 +144,7 @@ async def test_cancelling_the_runner_mid_batch_never_applies_an_event_twice_or_s
     await assert_each_once(pool, head)
 
 
-async def test_an_event_that_cannot_be_read_stops_only_the_projections_that_need_it(
+async def test_an_event_that_cannot_be_read_sets_only_its_patient_aside(
     pool: asyncpg.Pool, store: EventStore
 ) -> None:
     good = await append_patients(store, 2, 2)
@@ -143,17 +154,44 @@ async def test_an_event_that_cannot_be_read_stops_only_the_projections_that_need
         " recorded_at, digest, hash) VALUES (nextval('events_position_seq'), 'patient-x', 1,"
         " 'upstream:x', 'time_logged', 1, '{\"minutes\": 5}', now(), '\\x00', '\\x00')"
     )
-    await append_patients(store, 1, 1, prefix="q")
-    with pytest.raises(ProjectionFailed) as raised:
-        await catch_up(pool)
-    assert raised.value.position == bad and raised.value.event_type == "time_logged"
+    after = await append_patients(store, 1, 1, prefix="q")
+    await catch_up(pool)  # no projection stops
+    head = bad + after
     by_name = {s.name: s for s in await status(pool)}
-    for name in ("audit", "worklist"):
-        assert (by_name[name].error_position, by_name[name].error_type) == (bad, "time_logged")
-        assert by_name[name].checkpoint == good and by_name[name].state == "stopped"
-        assert f"position {bad}" in (by_name[name].error or "")
+    for name in ("audit", "worklist"):  # the projections that read time_logged
+        assert by_name[name].error is None and by_name[name].checkpoint == head
+        assert (by_name[name].quarantined, by_name[name].state) == (1, "patients set aside")
     for name in ("ledger", "funnel"):
-        assert by_name[name].error is None and by_name[name].lag_events == 0
+        assert by_name[name].quarantined == 0 and by_name[name].lag_events == 0
+    [first, second] = await quarantined(pool)
+    assert {first.projection, second.projection} == {"audit", "worklist"}
+    assert (first.stream, first.position, first.event_type) == ("patient-x", bad, "time_logged")
+    assert f"position {bad}" in first.reason and "malformed data" in first.reason
+    # Patients after the bad event were applied: q000 is in the audit trail.
+    assert await pool.fetchval("SELECT count(*) FROM audit_events WHERE patient_id = 'q000'") > 0
+
+
+async def test_more_set_aside_than_the_limit_stops_the_projection(
+    pool: asyncpg.Pool, store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(quarantine, "LIMIT", 2)
+    head = await append_patients(store, 4, 1)
+    projection = Broken()
+    await counting_tables(pool, projection)
+    async with pool.acquire() as conn:
+        result = await drain(conn, store, [projection], batch_size=50)
+        [failed] = result.failures
+        assert "systematic fault" in failed.reason
+        assert len(await quarantine.listed(conn, [projection.name])) == 2
+        cp = (await checkpoints.read(conn, [projection.name]))[projection.name]
+    assert cp.stopped and cp.position < head
+
+
+class Broken(Counting):
+    """Every event fails: a systematic fault (a broken statement), not one patient's bad data."""
+
+    def apply(self, writes: Writes, stored: StoredEvent) -> None:
+        raise RuntimeError("broken statement")
 
 
 async def test_two_runners_share_the_work_and_apply_each_event_once(

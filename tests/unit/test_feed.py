@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
-from upstream.feed import parse_lines
+from care.policy import Policy
+from upstream.feed import ParsedFeed, parse_lines
+
+NOW = datetime(2025, 3, 10, 12, tzinfo=UTC)  # the clock the date windows are judged against
+
+
+def parse(lines: list[str]) -> ParsedFeed:
+    return parse_lines(lines, NOW, Policy())
+
 
 GOOD = {
     "type": "consent_declined",
@@ -19,7 +28,7 @@ def line(**changes: object) -> str:
 
 
 def test_each_bad_line_is_named_with_its_field_and_the_good_ones_are_kept_in_order() -> None:
-    feed = parse_lines(
+    feed = parse(
         [
             line(),
             line(event_id="e-2", occurred_at="2025-03-04T10:00:00"),  # no offset
@@ -38,7 +47,7 @@ def test_each_bad_line_is_named_with_its_field_and_the_good_ones_are_kept_in_ord
 
 
 def test_a_time_entry_without_minutes_or_interval_is_refused_naming_the_rule() -> None:
-    feed = parse_lines(
+    feed = parse(
         [
             line(
                 type="time_logged",

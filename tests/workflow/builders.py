@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
+from pydantic_core import to_json
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
@@ -37,15 +38,18 @@ class Patient:
         self.source = source
 
     def event(self, type_: str, when: datetime, **payload: Any) -> UpstreamEvent:
-        return _ADAPTER.validate_python(
-            {
-                "type": type_,
-                "event_id": f"{self.id}-{type_}-{next(_SEQ)}",
-                "patient_id": self.id,
-                "occurred_at": when,
-                "meta": {"source": self.source},
-                **payload,
-            }
+        """The event as an upstream system sends it: JSON, validated by the strict contract."""
+        return _ADAPTER.validate_json(
+            to_json(
+                {
+                    "type": type_,
+                    "event_id": f"{self.id}-{type_}-{next(_SEQ)}",
+                    "patient_id": self.id,
+                    "occurred_at": when,
+                    "meta": {"source": self.source},
+                    **payload,
+                }
+            )
         )
 
     def identified(self, at: datetime, dx: list[str], **kw: Any) -> UpstreamEvent:

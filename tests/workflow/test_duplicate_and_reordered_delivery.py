@@ -157,7 +157,7 @@ async def test_events_before_identification_are_held_and_bill_as_in_order(
     head, rest = story(held, months)
     early_batch = list(reversed(rest)) if newest_first else rest
     early = await engine.client.send(early_batch)
-    assert early.phase == "identified"  # not screened yet: held
+    assert early.phase == "unidentified"  # not identified yet: held, visibly
     assert early.recorded == [e.store_key for e in early_batch]
     assert await decisions(engine, held) == {}  # nothing to bill before screening
     assert await engine.events(held, "phase_changed") == []

@@ -1,0 +1,90 @@
+"""Field types of the upstream contract: every bound a value must meet to be stored.
+
+Whatever these accept, every table and projection can hold: text is bounded and free of control
+characters, NUL and lone surrogates (jsonb and UTF-8 refuse them); numbers fit their columns;
+dates lie between 1900 and 2100 (relative windows are ``events.plausible``'s). The models using
+them are strict (``events.base.StrictModel``): no coercion from other JSON types.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# CCM became separately payable in January 2015 (CY2015 PFS final rule).
+FIRST_SERVICE_YEAR = 2015
+# Free text may break lines (TAB, LF, CR, NEL); a one-line field may not.
+_LINE_BREAKS = frozenset("\t\n\r\x85")
+
+
+def _check_text(value: str, multiline: bool) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a lone surrogate (not a character)") from None
+    for index, char in enumerate(value):
+        code = ord(char)
+        control = code < 0x20 or 0x7F <= code <= 0x9F
+        if control and not (multiline and char in _LINE_BREAKS):
+            raise ValueError(f"contains control character U+{code:04X} at position {index}")
+    return value
+
+
+def _line(value: str) -> str:
+    return _check_text(value, multiline=False)
+
+
+def _text(value: str) -> str:
+    return _check_text(value, multiline=True)
+
+
+def _plausible_day(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must lie between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must lie between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+def _service_month(value: str) -> str:
+    if not FIRST_SERVICE_YEAR <= int(value[:4]) <= LAST_YEAR:
+        raise ValueError(f"must lie between {FIRST_SERVICE_YEAR}-01 and {LAST_YEAR}-12")
+    return value
+
+
+def _bounded(max_length: int) -> StringConstraints:
+    return StringConstraints(min_length=1, max_length=max_length)
+
+
+# One-line fields: no control characters at all.
+Credential = Annotated[str, _bounded(16), AfterValidator(_line)]  # RN, LPN, MA, MD, NP ...
+Activity = Annotated[str, _bounded(64), AfterValidator(_line)]  # care_management, ...
+Reason = Annotated[str, _bounded(200), AfterValidator(_line)]  # a void's or decline's reason
+PersonName = Annotated[str, _bounded(200), AfterValidator(_line)]
+MemberId = Annotated[str, _bounded(32), AfterValidator(_line)]  # the MBI as the EHR sent it
+# Free text that may break lines: care-plan problems and goals.
+PlanItem = Annotated[str, _bounded(500), AfterValidator(_text)]
+
+
+# ISO 8601 with an offset only (strict JSON refuses numbers), between 1900 and 2100.
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
+Day = Annotated[date, AfterValidator(_plausible_day)]
+ServiceMonth = Annotated[
+    str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$"), AfterValidator(_service_month)
+]
+# ICD-10-CM syntax: a letter, a digit, an alphanumeric, then an optional dot and up to four more.
+Icd10Code = Annotated[str, Field(pattern=r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]
+ProcedureCode = Annotated[str, Field(pattern=r"^([0-9]{5}|[A-Z][0-9]{4})$")]
+# X12 claim adjustment group + reason (CO-45, PR-2, OA-18) or a remark code (N130, MA01).
+AdjustmentCode = Annotated[str, Field(pattern=r"^([A-Z]{2}-[A-Z0-9]{1,3}|[A-Z]{1,2}[0-9]{1,3})$")]
+# A remittance amount: fits ledger_months.paid_amount numeric(12,2) with room to spare.
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("99999.99"), decimal_places=2)]
+Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
