@@ -14,8 +14,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
 
+from care.months import close_time, month_of, month_start, next_month
 from events.upstream import UpstreamEvent
-from workflows.calendar import close_time, month_of, month_start, next_month
 
 if TYPE_CHECKING:
     pass
