@@ -16,6 +16,7 @@ from billing.fee_store import schedule_in_effect
 from care.fees import FeeSchedule
 from care.months import last_day_of
 from events.base import OpaqueId, PatientEvent, practice_stream, stream_for
+from events.decisions import ClaimPrepared, ClaimSubmitted
 from events.fields import ServiceMonth
 from events.practice import PolicyChanged
 from events.store import EventStore
@@ -38,6 +39,15 @@ class RulesInput(BaseModel):
     service_month: ServiceMonth | None = None
 
 
+class LoadedPatient(BaseModel):
+    """The fold of the stream, and the claims it prepared that no ``ClaimSubmitted`` followed
+    (Temporal's history of the hand-over was lost with the rest: hand them over again)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    state: Patient
+    unsubmitted: list[ClaimPrepared]
+
+
 class PracticeRules(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     policies: PolicyHistory
@@ -56,12 +66,19 @@ class PatientActivities:
         self.store = EventStore(pool)
 
     @activity.defn(name="load_patient")
-    async def load_patient(self, inp: LoadInput) -> Patient:
+    async def load_patient(self, inp: LoadInput) -> LoadedPatient:
         """The patient as their stream tells: the fold of every stored event (empty if none)."""
         stored = await self.store.read_stream(stream_for(inp.patient_id))
+        events = [cast(PatientEvent, s.event) for s in stored]
         start = Patient(patient_id=inp.patient_id, timezone=inp.timezone)
-        state = fold((cast(PatientEvent, s.event) for s in stored), start)
-        return state.model_copy(update={"version": stored[-1].version if stored else 0})
+        state = fold(events, start).model_copy(
+            update={"version": stored[-1].version if stored else 0}
+        )
+        prepared = {e.claim_id: e for e in events if isinstance(e, ClaimPrepared)}
+        for e in events:
+            if isinstance(e, ClaimSubmitted):
+                prepared.pop(e.claim_id, None)
+        return LoadedPatient(state=state, unsubmitted=list(prepared.values()))
 
     @activity.defn(name="practice_rules")
     async def practice_rules(self, inp: RulesInput) -> PracticeRules:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from care.policy import Policy
+from care.policy import EDGE_POLICY
 from cli.progress import ProgressBar
 from runtime.errors import ServiceUnavailable
 from runtime.settings import Settings
@@ -90,7 +90,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         print(f"ccm ingest: {exc}", file=sys.stderr)
         return 2
     settings = Settings.from_env()
-    feed = read_feed(data, datetime.now(UTC), Policy.from_env())
+    feed = read_feed(data, datetime.now(UTC), EDGE_POLICY)
     try:
         summary = asyncio.run(_ingest(settings, feed, args.concurrency))
     except ServiceUnavailable as exc:
@@ -144,7 +144,7 @@ def run_send(args: argparse.Namespace) -> int:
         return 2
     # A JSON document never holds a raw line break inside a string: one line, one event.
     line = raw.replace(b"\n", b" ").replace(b"\r", b" ")
-    feed = parse_lines([line], datetime.now(UTC), Policy.from_env())
+    feed = parse_lines([line], datetime.now(UTC), EDGE_POLICY)
     if feed.rejected:
         r = feed.rejected[0]
         print(f"ccm send: field {r.field}: {r.reason}", file=sys.stderr)

@@ -16,7 +16,13 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.claims import ClaimActivities, SubmitClaimInput
-    from activities.patients import LoadInput, PatientActivities, PracticeRules, RulesInput
+    from activities.patients import (
+        LoadedPatient,
+        LoadInput,
+        PatientActivities,
+        PracticeRules,
+        RulesInput,
+    )
     from activities.store import AppendInput, LookupInput, StoreActivities
     from events.base import PatientEvent
     from events.decisions import ClaimPrepared
@@ -68,7 +74,7 @@ async def append(state: Patient, events: list[PatientEvent]) -> AppendResult | N
         raise StoreRefused(f"append to {_stream(state)} refused: {cause}") from err
 
 
-async def load(patient_id: str, timezone: str) -> Patient:
+async def load(patient_id: str, timezone: str) -> LoadedPatient:
     return await workflow.execute_local_activity_method(
         PatientActivities.load_patient,
         LoadInput(patient_id=patient_id, timezone=timezone),

@@ -58,6 +58,7 @@ class PatientCareWorkflow:
         self.answers: dict[int, Receipt] = {}
         self.deliveries = 0
         self.publisher = Publisher()
+        self.woken = False
 
     @property
     def state(self) -> Patient:
@@ -84,6 +85,7 @@ class PatientCareWorkflow:
     async def policy_changed(self, change: PolicyChanged) -> int:
         """A new policy version of the patient's practice; returns the latest version known."""
         self.recorder.policies = self.recorder.policies.with_change(change)
+        self.woken = True  # the calendar may have moved (a check day, the grace days)
         return self.recorder.policies.latest.version
 
     @policy_changed.validator
@@ -109,16 +111,18 @@ class PatientCareWorkflow:
             rec = self.recorder
             wake = next_wake(self.state, workflow.now(), rec.policies, rec.checked)
             with contextlib.suppress(TimeoutError):  # the timeout is the calendar's wake-up
-                await workflow.wait_condition(lambda: bool(self.inbox), timeout=wake)
+                await workflow.wait_condition(lambda: bool(self.inbox) or self.woken, timeout=wake)
+            self.woken = False
 
     async def _load(self, start: PatientStart) -> None:
         """A start without a snapshot folds the patient's stream: a new patient's is empty, a
         patient whose Temporal history was lost is rebuilt from the store."""
-        state = await io.load(start.patient_id, start.timezone)
+        loaded = await io.load(start.patient_id, start.timezone)
         policies = self.recorder.policies
-        if state.practice_id is not None:
-            policies = (await io.practice_rules(state.practice_id, None)).policies
-        self.recorder = Recorder(state, policies, self.recorder.checked)
+        if loaded.state.practice_id is not None:
+            policies = (await io.practice_rules(loaded.state.practice_id, None)).policies
+        self.recorder = Recorder(loaded.state, policies, self.recorder.checked)
+        await self.recorder.hand_over(loaded.unsubmitted)
 
     async def _step(self) -> None:
         """Records every queued delivery in arrival order, does what the calendar says is due

@@ -149,13 +149,17 @@ class Recorder:
         made = check_made(self.trial, clock, self.policies)
         if made is not None:
             self.trial_checked = self.trial_checked | {made}
-        claims = [e for e in events if isinstance(e, ClaimPrepared)]
-        if claims:
-            await self.commit()
-            for claim in claims:
-                ref = await io.submit(claim)
-                self.stage(decide(self.trial, HandedOver(claim, ref), self.policies))
-            await self.commit()
+        await self.hand_over([e for e in events if isinstance(e, ClaimPrepared)])
+
+    async def hand_over(self, claims: list[ClaimPrepared]) -> None:
+        """Submits prepared claims once what prepared them is stored, and records the hand-over."""
+        if not claims:
+            return
+        await self.commit()
+        for claim in claims:
+            ref = await io.submit(claim)
+            self.stage(decide(self.trial, HandedOver(claim, ref), self.policies))
+        await self.commit()
 
 
 def _identity_refusal(status: str, verdict: io.Verdict) -> Refused:

@@ -68,15 +68,18 @@ class Engine:
         return view
 
 
-async def set_policy(engine: Engine, practice_id: str = "practice-1", **changes: Any) -> None:
-    """Records the practice's next policy version, in force from the earliest month (as
-    ``ccm policy set`` does), before any patient of the practice is sent."""
+async def set_policy(
+    engine: Engine, practice_id: str = "practice-1", effective: str = "2015-01", **changes: Any
+) -> None:
+    """Records the practice's next policy version (as ``ccm policy set`` does), in force from
+    ``effective`` (default: before any month a test uses), before the practice's patients are
+    sent."""
     history = await policy_history(engine.store, practice_id)
     policy = history.latest.policy.model_copy(update=changes)
     version = history.latest.version + 1
     change = PolicyChanged(
         event_id=f"{practice_id}.policy.v{version}", practice_id=practice_id,
-        occurred_at=await engine.now(), version=version, effective_month="2015-01",
+        occurred_at=await engine.now(), version=version, effective_month=effective,
         policy=policy, reason="test", meta=EventMeta(source="policy", actor="test"),
     )  # fmt: skip
     await engine.store.append(change.stream, [change], expected_version=None)
