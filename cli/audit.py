@@ -74,7 +74,10 @@ def run_verify(args: argparse.Namespace) -> int:
         pinned = pinned_key(args.public_key)
     except AuditArgError as exc:
         return _fail("verify", str(exc), 2)
-    anchors, unusable = load_checkpoints(sink, every=args.every, pinned=pinned)
+    try:
+        anchors, unusable = load_checkpoints(sink, every=args.every, pinned=pinned)
+    except OSError as exc:
+        return _fail("verify", f"cannot read the checkpoints: {exc}", 1)
     try:
         report, problems = asyncio.run(_verify(settings, anchors, args.stream))
     except asyncpg.UndefinedTableError:
@@ -82,12 +85,7 @@ def run_verify(args: argparse.Namespace) -> int:
     except (ServiceUnavailable, OSError, asyncpg.PostgresError) as exc:
         return _fail("verify", str(exc), 1)
     print(f"checked {report.streams} streams, {report.events} events")
-    for anchored in anchors:
-        cp = anchored.checkpoint
-        print(
-            f"against anchor {anchored.name} (key {anchored.key_id}, created {cp.created_at},"
-            f" {len(cp.streams)} stream heads)"
-        )
+    _print_anchors(anchors)
     if not anchors and not unusable:
         if explicit:
             unusable.append(AnchorProblem(anchor=args.anchors, reason="no checkpoint found"))
@@ -98,7 +96,17 @@ def run_verify(args: argparse.Namespace) -> int:
     )
 
 
+def _print_anchors(anchors: list[Anchored]) -> None:
+    for anchored in anchors:
+        cp = anchored.checkpoint
+        print(
+            f"against anchor {anchored.name} (key {anchored.key_id}, created {cp.created_at},"
+            f" {len(cp.streams)} stream heads)"
+        )
+
+
 def _print_broken(lines: list[str]) -> int:
+    """Every problem on its own line; exit 1 with any, else "intact" and 0."""
     for line in lines:
         print(f"BROKEN {line}")
     if lines:
@@ -129,6 +137,8 @@ def run_anchor(args: argparse.Namespace) -> int:
         key, path, created = signing_key(dict(os.environ), settings.data_dir)
     except (AuditArgError, AnchorKeyError) as exc:
         return _fail("anchor", str(exc), 2)
+    except OSError as exc:
+        return _fail("anchor", f"cannot create the signing key: {exc}", 2)
     kid = key_id(key.public_key())
     if created:
         print(f"created anchor signing key {path} (key {kid}); {KEY_ADVICE}", file=sys.stderr)
