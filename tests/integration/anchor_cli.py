@@ -10,11 +10,11 @@ from pathlib import Path
 
 import asyncpg
 
+from bench.synthetic import patient_history
 from db.migrate import migrate
 from events.base import stream_for
 from events.store import EventStore
 from events.upstream import Demographics, OutreachAttempted, PatientIdentified
-from projections.synthetic import patient_history
 from tests.fixtures_pg import database_uri
 
 # Fake PHI: none of it may reach a checkpoint file or the command's output.
