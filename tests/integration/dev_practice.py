@@ -82,7 +82,7 @@ def refused_lines(patient: PatientIdentified) -> list[str]:
     ]
 
 
-def start_practice(patients: int = 6) -> Iterator[DevPractice]:
+def start_practice(patients: int = 6, months: int = 2) -> Iterator[DevPractice]:
     """Brings up ``ccm dev``, ingests the feed, yields; stops and removes everything after."""
     data_dir = Path(tempfile.mkdtemp(prefix="ccm-codec-"))
     data_dir.chmod(0o755)  # PostgreSQL runs as its own user and must traverse it
@@ -99,7 +99,7 @@ def start_practice(patients: int = 6) -> Iterator[DevPractice]:
     try:
         _wait_until_up(practice)
         practice.events = generate_feed(
-            patients=patients, seed=11, end=practice_today("America/New_York"), months=2
+            patients=patients, seed=11, end=practice_today("America/New_York"), months=months
         )
         _ingest(practice)
         yield practice
@@ -132,4 +132,5 @@ def _ingest(practice: DevPractice) -> None:
         )  # fmt: skip
     assert done.returncode == 2, (d / "ingest.err").read_text()[-3000:]  # 2: lines were refused
     summary = json.loads((d / "ingest.out").read_text().splitlines()[-1])
-    assert summary["rejected"] == 3 and summary["recorded"] > 0, summary
+    # ours, and any line of the feed the contract refuses
+    assert summary["rejected"] >= 3 and summary["recorded"] > 0, summary
