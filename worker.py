@@ -26,7 +26,8 @@ from workflows.patient import PatientCareWorkflow
 # (care rules are pure; events are frozen models), and re-importing pydantic models per workflow
 # run is slow. zoneinfo must be real: the sandbox's proxy breaks ZoneInfo (engineering notes).
 PASSTHROUGH = (
-    "care", "events", "patient", "workflows", "activities", "billing", "pydantic", "zoneinfo",
+    "care", "events", "patient", "workflows", "activities", "billing", "telemetry", "pydantic",
+    "zoneinfo", "opentelemetry",
 )  # fmt: skip
 
 

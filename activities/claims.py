@@ -8,6 +8,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.clearinghouse import ClaimAlreadyExists, Clearinghouse
 from events.decisions import ClaimPrepared
+from telemetry import metrics
 
 
 class SubmitClaimInput(BaseModel):
@@ -23,6 +24,8 @@ class ClaimActivities:
     async def submit_claim(self, inp: SubmitClaimInput) -> str:
         """Returns the submission reference; idempotent per claim id, so retries are safe."""
         try:
-            return await self.clearinghouse.submit(inp.claim)
+            ref = await self.clearinghouse.submit(inp.claim)
         except ClaimAlreadyExists as exc:
             raise ApplicationError(str(exc), type="ClaimAlreadyExists", non_retryable=True) from exc
+        metrics.claim_submitted()
+        return ref

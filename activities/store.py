@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -10,6 +13,7 @@ from events.identity import Verdict, identify
 from events.registry import AnyEvent
 from events.store import AppendResult, DuplicateEventConflict, EventStore, WrongExpectedVersion
 from events.upstream import UpstreamEvent
+from telemetry import metrics
 
 
 class AppendInput(BaseModel):
@@ -41,14 +45,22 @@ class StoreActivities:
         patients raced for one new id) is for the workflow to refuse: both fail without
         retrying, ``DuplicateEventConflict`` naming the key in its details.
         """
+        started = time.monotonic()
         try:
-            return await self.store.append(inp.stream, inp.events, inp.expected_version)
+            result = await self.store.append(inp.stream, inp.events, inp.expected_version)
         except WrongExpectedVersion as exc:
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
         except DuplicateEventConflict as exc:
             raise ApplicationError(
                 str(exc), exc.store_key, type=type(exc).__name__, non_retryable=True
             ) from exc
+        took = timedelta(seconds=time.monotonic() - started)
+        whole = result.appended == len(inp.events)
+        # A retried batch that half-committed: which ones are new is not known here, only how many.
+        metrics.appended(
+            [e.type for e in inp.events] if whole else ["retried"] * result.appended, took
+        )
+        return result
 
     @activity.defn(name="lookup_keys")
     async def lookup_keys(self, inp: LookupInput) -> list[Verdict]:

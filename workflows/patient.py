@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from patient.prune import horizon, prune
     from patient.state import Patient
     from patient.validate import check_delivery
+    from telemetry import metrics
     from workflows import io
     from workflows.messages import PatientStart, PatientView, Receipt, RecordBatch
     from workflows.publish import Publisher
@@ -79,6 +80,7 @@ class PatientCareWorkflow:
         try:
             check_delivery(self.state, list(batch.events), policy, workflow.now())
         except Refused as refused:
+            metrics.refused(refused.field, "validator")
             raise rejected(refused) from None
 
     @workflow.update

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from patient.evolve import fold
     from patient.policies import PolicyHistory
     from patient.state import Patient
+    from telemetry import metrics
     from workflows import io
     from workflows.messages import RefusedEvent
 
@@ -69,10 +70,16 @@ class Recorder:
             if result is None:
                 self.rollback()
                 raise RaceLost
-            self.closed_months += sum(isinstance(e, MonthClosed) for e in self.pending)
+            closes = [e for e in self.pending if isinstance(e, MonthClosed)]
+            for close in closes:
+                metrics.month_closed(close.decision.track)
+            self.closed_months += len(closes)
             self.trial = self.trial.model_copy(update={"version": result.version})
         self.state, self.checked, self.pending = self.trial, self.trial_checked, []
         for delivery in self.touched:
+            for kind, why in delivery.staged.values():
+                if kind == "refused" and why is not None:
+                    metrics.refused(why.field, "decider")
             delivery.done.update(delivery.staged)
             delivery.staged.clear()
         self.touched = []
