@@ -51,9 +51,9 @@ def run_verify(args: argparse.Namespace) -> int:
 
 async def _verify(settings: Settings, stream: str | None) -> VerifyReport:
     # CCM_DATABASE_URL, else a running `ccm dev`, else the embedded server in the data dir started
-    # just for this. Read-only: no migration is applied on the way.
-    async with open_database(settings, start_missing=True) as url:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+    # just for this. Read-only, as the report role: no migration is applied on the way.
+    async with open_database(settings, start_missing=True) as urls:
+        pool = await asyncpg.create_pool(urls.report, min_size=1, max_size=2)
         try:
             return await verify_chains(pool, stream)
         finally:

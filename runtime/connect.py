@@ -8,7 +8,8 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from db.migrate import migrate
+from db.migrate import MigrationRefused, migrate
+from runtime.errors import ServiceUnavailable
 
 
 async def connect_client(address: str, namespace: str) -> Client:
@@ -22,17 +23,23 @@ async def migrate_database(database_url: str) -> list[str]:
     """Applies pending migrations; returns their names (empty when up to date).
 
     Safe on every start of every process: the migrator serialises concurrent callers with a lock.
+    ``database_url`` should be the schema owner's; any other role may only find nothing pending.
     """
     conn = await asyncpg.connect(database_url)
     try:
         return await migrate(conn)
+    except MigrationRefused as exc:
+        raise ServiceUnavailable(str(exc)) from None
     finally:
         await conn.close()
 
 
-async def open_pool(database_url: str) -> tuple[asyncpg.Pool, list[str]]:
-    """A pool on a migrated schema, and the migrations this call applied."""
-    applied = await migrate_database(database_url)
+async def open_pool(
+    database_url: str, *, owner_url: str | None = None
+) -> tuple[asyncpg.Pool, list[str]]:
+    """A pool on ``database_url`` over a schema migrated through ``owner_url`` (default: the same
+    URL), and the migrations this call applied."""
+    applied = await migrate_database(owner_url or database_url)
     pool: asyncpg.Pool = await asyncpg.create_pool(database_url, min_size=1, max_size=10)
     return pool, applied
 
