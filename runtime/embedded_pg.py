@@ -158,7 +158,8 @@ def _restrict(data_dir: Path, pgdata: Path, server: Any) -> None:
         uid, gid = postmaster.process.uids().effective, postmaster.process.gids().effective
         os.chown(data_dir, -1, gid)
         data_dir.chmod(0o710)
-        os.chown(socket_dir, uid, gid)
+        if socket_dir != pgdata:
+            os.chown(socket_dir, uid, gid)
     pgdata.chmod(0o700)
     socket_dir.chmod(0o700)
 

@@ -80,6 +80,23 @@ async def test_a_restart_reuses_the_passwords_and_the_socket_is_owner_only(
         await again.stop()
 
 
+async def test_a_socket_directory_outside_a_long_data_dir_is_owner_only_too(
+    stack_data_dir: Path,
+) -> None:
+    # A socket path over the kernel's 108 bytes makes the library use a runtime directory, 0777.
+    deep = stack_data_dir / ("d" * 100)
+    pg = await start_postgres(deep)
+    try:
+        where = socket_dir(pg.urls.app)
+        assert not where.is_relative_to(deep)
+        assert mode(where) == 0o700
+        conn = await asyncpg.connect(pg.urls.app)
+        assert await conn.fetchval("SELECT current_user") == "ccm_app"
+        await conn.close()
+    finally:
+        await pg.stop()
+
+
 async def test_a_lost_passwords_file_is_a_clear_error_not_a_new_trust(stack_data_dir: Path) -> None:
     pg = await start_postgres(stack_data_dir)
     await pg.stop()
