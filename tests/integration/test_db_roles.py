@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -24,7 +25,11 @@ from projections import catalog, reports, status
 from projections.rebuild import rebuild
 from projections.runner import catch_up
 from projections.synthetic import patient_history
+from runtime.connect import migrate_database
 from runtime.db_urls import DatabaseUrls
+from runtime.errors import ServiceUnavailable
+from runtime.settings import Settings
+from runtime.stack import open_database
 
 pytestmark = pytest.mark.integration
 DENIED = "42501"  # insufficient_privilege
@@ -224,3 +229,20 @@ async def test_a_rebuild_as_the_owner_keeps_every_role_s_grants(
         )
         == "ccm_owner"
     )
+
+
+async def test_the_app_role_finds_a_pending_migration_and_names_it_instead_of_applying_it(
+    db_urls: DatabaseUrls, pool: asyncpg.Pool
+) -> None:
+    assert await migrate_database(db_urls.app) == []  # up to date: nothing to do, no privilege
+    await pool.execute("DELETE FROM schema_migrations WHERE version = 7")
+    with pytest.raises(ServiceUnavailable, match="migration 0007_roles is pending and ccm_app"):
+        await migrate_database(db_urls.app)
+    assert await migrate_database(db_urls.owner) == ["0007_roles"]  # it runs again, idempotent
+
+
+async def test_a_role_url_without_the_app_role_s_is_refused_by_name(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_report_url="postgresql://ccm_report@db/ccm")
+    with pytest.raises(ServiceUnavailable, match="need CCM_DATABASE_URL"):
+        async with open_database(settings, start_missing=True):
+            pass
