@@ -101,3 +101,8 @@ async def test_status_and_rebuild(
     assert by_name["ledger"]["state"] == "caught up"
     code, out, _ = await ccm(db_urls, tmp_path, "projections", "status")
     assert code == 0 and "caught up" in out
+    # Rebuilt by the owner, the swapped-in ledger still serves the report role.
+    code, out, err = await ccm(
+        db_urls, tmp_path, "report", "billing", "--month", "2025-02", "--no-catch-up"
+    )
+    assert code == 0 and "4 patient-months closed" in out, err
