@@ -16,7 +16,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.claims import ClaimActivities
 from activities.clearinghouse import Clearinghouse, OutboxClearinghouse
-from activities.fees import FeeActivities
+from activities.patients import PatientActivities
 from activities.store import StoreActivities
 from events.store import EventStore
 from runtime.settings import Settings
@@ -25,7 +25,9 @@ from workflows.patient import PatientCareWorkflow
 # Our own pure modules are passed through the sandbox: they are deterministic by design
 # (care rules are pure; events are frozen models), and re-importing pydantic models per workflow
 # run is slow. zoneinfo must be real: the sandbox's proxy breaks ZoneInfo (engineering notes).
-PASSTHROUGH = ("care", "events", "workflows", "activities", "billing", "pydantic", "zoneinfo")
+PASSTHROUGH = (
+    "care", "events", "patient", "workflows", "activities", "billing", "pydantic", "zoneinfo",
+)  # fmt: skip
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
@@ -42,12 +44,18 @@ def build_worker(
     """A worker for ``task_queue``; ``clearinghouse`` defaults to the claims outbox."""
     store = StoreActivities(EventStore(pool))
     claims = ClaimActivities(clearinghouse or OutboxClearinghouse(pool))
-    fees = FeeActivities(pool)
+    patients = PatientActivities(pool)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[PatientCareWorkflow],
-        activities=[store.append_events, claims.submit_claim, fees.fee_schedule],
+        activities=[
+            store.append_events,
+            store.lookup_keys,
+            claims.submit_claim,
+            patients.load_patient,
+            patients.practice_rules,
+        ],
         workflow_runner=sandbox_runner(),
     )
 

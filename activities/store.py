@@ -1,4 +1,4 @@
-"""Appending a patient's events to the store, from the workflow."""
+"""The event store, from the workflow: appending a patient's events, and what a batch's keys are."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from events.identity import Verdict, identify
 from events.registry import AnyEvent
-from events.store import DuplicateEventConflict, EventStore, WrongExpectedVersion
+from events.store import AppendResult, DuplicateEventConflict, EventStore, WrongExpectedVersion
+from events.upstream import UpstreamEvent
 
 
 class AppendInput(BaseModel):
@@ -19,11 +21,10 @@ class AppendInput(BaseModel):
     events: list[AnyEvent]
 
 
-class AppendOutcome(BaseModel):
+class LookupInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    version: int
-    appended: int
-    duplicates: int
+    stream: str
+    events: list[UpstreamEvent]
 
 
 class StoreActivities:
@@ -33,16 +34,23 @@ class StoreActivities:
         self.store = store
 
     @activity.defn(name="append_events")
-    async def append_events(self, inp: AppendInput) -> AppendOutcome:
+    async def append_events(self, inp: AppendInput) -> AppendResult:
         """Appends; a retry of a batch that already committed is a no-op (keys are business ids).
 
-        A version conflict or a key reused for different content is a bug, not a transient
-        fault: it fails without retrying so the workflow stops rather than write a wrong history.
+        A version conflict is a bug, not a transient fault; a key another stream holds (two
+        patients raced for one new id) is for the workflow to refuse: both fail without
+        retrying, ``DuplicateEventConflict`` naming the key in its details.
         """
         try:
-            result = await self.store.append(inp.stream, inp.events, inp.expected_version)
-        except (WrongExpectedVersion, DuplicateEventConflict) as exc:
+            return await self.store.append(inp.stream, inp.events, inp.expected_version)
+        except WrongExpectedVersion as exc:
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
-        return AppendOutcome(
-            version=result.version, appended=result.appended, duplicates=result.duplicates
-        )
+        except DuplicateEventConflict as exc:
+            raise ApplicationError(
+                str(exc), exc.store_key, type=type(exc).__name__, non_retryable=True
+            ) from exc
+
+    @activity.defn(name="lookup_keys")
+    async def lookup_keys(self, inp: LookupInput) -> list[Verdict]:
+        """Read-only: what the store holds under each event's key (``events.identity``)."""
+        return await identify(self.store.pool, inp.stream, inp.events)

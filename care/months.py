@@ -1,4 +1,9 @@
-"""Calendar months in the practice's time zone: CCM is billed per calendar month (MLN909188)."""
+"""Calendar months in the practice's time zone: CCM is billed per calendar month (MLN909188).
+
+The one module of month arithmetic. Months are labels ``"YYYY-MM"`` (what events and reports
+carry) or ``(year, month)`` pairs (what the rules compute with); zones are IANA names or
+``ZoneInfo``. Pure and deterministic, safe inside a workflow.
+"""
 
 from __future__ import annotations
 
@@ -40,3 +45,67 @@ def weekdays_between(first: date, last: date) -> int:
     """Monday-to-Friday days from ``first`` to ``last`` inclusive (0 if ``last`` < ``first``)."""
     days = (last - first).days + 1
     return sum(1 for i in range(max(days, 0)) if (first + timedelta(i)).weekday() < 5)
+
+
+# ---- months as labels ----------------------------------------------------------------------
+
+
+def month_of(at: datetime, tz: str) -> str:
+    """The service month ("YYYY-MM") that contains ``at`` in the practice's zone."""
+    local = at.astimezone(ZoneInfo(tz))
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def month_of_date(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def year_month(label: str) -> tuple[int, int]:
+    return int(label[:4]), int(label[5:])
+
+
+def next_month(label: str) -> str:
+    year, mon = year_month(label)
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+
+
+def previous_month(label: str) -> str:
+    year, mon = year_month(label)
+    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    return day_start(day, ZoneInfo(tz))
+
+
+def month_start(label: str, tz: str) -> datetime:
+    return local_midnight(date(*year_month(label), 1), tz)
+
+
+def month_end(label: str, tz: str) -> datetime:
+    """The first instant after the month (exclusive end)."""
+    return month_start(next_month(label), tz)
+
+
+def last_day_of(label: str) -> date:
+    return last_day(*year_month(label))
+
+
+def close_time(label: str, tz: str, grace_days: int) -> datetime:
+    """When the month may be closed: its end plus the grace period for late documentation."""
+    return local_midnight(date(*year_month(next_month(label)), 1) + timedelta(days=grace_days), tz)
+
+
+def check_time(label: str, tz: str, day: int) -> datetime:
+    """Start of the at-risk check day of the month (the practice's chosen day, default the 20th)."""
+    return local_midnight(date(*year_month(label), day), tz)
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` inclusive (empty when first > last)."""
+    months: list[str] = []
+    current = first
+    while current <= last:
+        months.append(current)
+        current = next_month(current)
+    return months

@@ -1,9 +1,9 @@
 """Every care-rule policy in one place: where public sources disagree, the practice decides.
 
-A compliance officer changes a default with a ``CCM_POLICY_<FIELD>`` environment variable
-(``CCM_POLICY_ADDON_CAP_99437=none``, ``CCM_POLICY_PRACTICE_RUNS_APCM=true``) and never touches
-code.
-Each default below is the domain reference's **Policy:** line, with its source.
+A compliance officer changes one for a practice with ``ccm policy set`` (a versioned
+``PolicyChanged``, in force from a month on) and never touches code; ``CCM_POLICY_<FIELD>``
+variables feed ``ccm billing evaluate`` and ``ccm policy set --from-env``. Each default below is
+the domain reference's **Policy:** line, with its source.
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field
 Cap = Annotated[int, Field(ge=0)] | None
 
 ENV_PREFIX = "CCM_POLICY_"
+# The loosest plausibility windows a practice may set. The feed reader, before it knows a line's
+# practice, refuses only what no practice could accept; the workflow applies the practice's own.
+WIDEST_WINDOWS = {
+    "future_tolerance_minutes": 24 * 60,
+    "max_event_age_days": 3650,
+    "max_documentation_lag_days": 3650,
+}
 
 
 class Policy(BaseModel):
@@ -76,9 +83,13 @@ class Policy(BaseModel):
     # a backfill older than max_event_age_days, or care documented more than
     # max_documentation_lag_days after it happened, is refused (a practice onboarding an older
     # history raises them).
-    future_tolerance_minutes: int = Field(default=5, ge=0, le=24 * 60)
-    max_event_age_days: int = Field(default=730, ge=1, le=3650)
-    max_documentation_lag_days: int = Field(default=365, ge=1, le=3650)
+    future_tolerance_minutes: int = Field(
+        default=5, ge=0, le=WIDEST_WINDOWS["future_tolerance_minutes"]
+    )
+    max_event_age_days: int = Field(default=730, ge=1, le=WIDEST_WINDOWS["max_event_age_days"])
+    max_documentation_lag_days: int = Field(
+        default=365, ge=1, le=WIDEST_WINDOWS["max_documentation_lag_days"]
+    )
 
     # Enrollment outreach: attempts before "unreachable", within this many days.
     outreach_attempts: int = Field(default=3, ge=1, le=20)
@@ -92,14 +103,34 @@ class Policy(BaseModel):
         ``ValidationError`` naming the field and value when a variable does not parse.
         """
         source = os.environ if env is None else env
-        values: dict[str, str | None] = {}
-        for name in cls.model_fields:
-            raw = source.get(ENV_PREFIX + name.upper())
-            if raw is None:
-                continue
-            is_none = raw.strip().lower() in ("", "none")
-            values[name] = None if is_none else raw.strip()
-        return cls.model_validate(values)
+        given = {name: source[ENV_PREFIX + name.upper()] for name in cls.model_fields
+                 if ENV_PREFIX + name.upper() in source}  # fmt: skip
+        return cls().with_changes(given)
+
+    def with_changes(self, changes: Mapping[str, str]) -> Policy:
+        """This policy with ``changes`` (field name -> text, as typed by an operator) applied.
+
+        Raises ``UnknownPolicyField`` for a name that is no policy, pydantic's
+        ``ValidationError`` (naming field and value) for a value that does not parse.
+        """
+        unknown = sorted(set(changes) - set(type(self).model_fields))
+        if unknown:
+            raise UnknownPolicyField(unknown[0])
+        parsed = {
+            name: None if raw.strip().lower() in ("", "none") else raw.strip()
+            for name, raw in changes.items()
+        }
+        return type(self).model_validate({**self.model_dump(mode="json"), **parsed})
+
+
+class UnknownPolicyField(ValueError):
+    """A change names no policy field; the message lists the known ones."""
+
+    def __init__(self, name: str) -> None:
+        known = ", ".join(Policy.model_fields)
+        super().__init__(f"field {name}: no such policy (policies: {known})")
+        self.field = name
 
 
 DEFAULT_POLICY = Policy()
+EDGE_POLICY = Policy.model_validate(WIDEST_WINDOWS)

@@ -15,10 +15,12 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 
+from activities.patients import policy_history
+from care.months import month_of_date
 from cli.demo_output import print_outcome
 from cli.dev import describe
-from cli.ingest import care_config
 from cli.progress import ProgressBar
+from events.store import EventStore
 from runtime.clock import practice_today
 from runtime.errors import ServiceUnavailable
 from runtime.lifecycle import run_until_stopped, stop_on_signals
@@ -29,6 +31,9 @@ from upstream.client import CcmClient
 from upstream.feed import ParsedFeed
 from upstream.ingest import ingest
 from upstream.synth import plan_feed
+
+# The synthetic practice's opaque id; its policies are whatever `ccm policy set` recorded for it.
+PRACTICE = "practice-1"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,16 +80,17 @@ async def _story(
     """Feeds the practice in, waits for billing and projections, prints; then waits for stop."""
     from projections.runner import catch_up
 
-    cfg = care_config(settings)
-    today = practice_today(cfg.timezone)
+    tz = settings.practice_timezone
+    today = practice_today(tz)
+    policies = await policy_history(EventStore(stack.pool), PRACTICE)
     plan = plan_feed(
-        patients=args.patients, seed=args.seed, end=today, months=args.months,
-        timezone=cfg.timezone, grace_days=cfg.policy.grace_days,
+        patients=args.patients, seed=args.seed, end=today, months=args.months, timezone=tz,
+        practice_id=PRACTICE, grace_days=policies.for_month(month_of_date(today)).grace_days,
     )  # fmt: skip
     events = plan.events
     feed = ParsedFeed(events=list(enumerate(events, start=1)))
     print(f"\nIngesting {len(events)} events for {args.patients} synthetic patients…", flush=True)
-    client = CcmClient(stack.client, settings.task_queue, cfg)
+    client = CcmClient(stack.client, settings.task_queue, tz)
     bar = ProgressBar(len(events), "events")
     summary = await ingest(client, feed, progress=bar.advance)
     bar.close()

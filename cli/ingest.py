@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from care.policy import Policy
+from care.policy import EDGE_POLICY
 from cli.progress import ProgressBar
 from runtime.errors import ServiceUnavailable
 from runtime.settings import Settings
@@ -24,7 +24,6 @@ from runtime.stack import open_stack
 from upstream.client import CcmClient, EventRejected
 from upstream.feed import ParsedFeed, Rejection, parse_lines, read_feed
 from upstream.ingest import IngestSummary, ingest
-from workflows.config import CareConfig
 
 MAX_CONCURRENCY = 64
 
@@ -53,10 +52,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s = subparsers.add_parser("send", help="send one upstream event (JSON) and print the receipt")
     s.add_argument("event", help="the event as JSON, or @FILE, or - for stdin")
     s.set_defaults(handler=run_send)
-
-
-def care_config(settings: Settings) -> CareConfig:
-    return CareConfig(timezone=settings.practice_timezone, policy=Policy.from_env())
 
 
 def _read_input(name: str) -> bytes:
@@ -95,7 +90,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         print(f"ccm ingest: {exc}", file=sys.stderr)
         return 2
     settings = Settings.from_env()
-    feed = read_feed(data, datetime.now(UTC), Policy.from_env())
+    feed = read_feed(data, datetime.now(UTC), EDGE_POLICY)
     try:
         summary = asyncio.run(_ingest(settings, feed, args.concurrency))
     except ServiceUnavailable as exc:
@@ -115,7 +110,7 @@ async def _ingest(settings: Settings, feed: ParsedFeed, concurrency: int) -> Ing
     if not feed.events:  # nothing valid to send: no service is needed to say so
         return IngestSummary(rejected=list(feed.rejected))
     async with open_stack(settings, start_missing=False) as stack:
-        client = CcmClient(stack.client, settings.task_queue, care_config(settings))
+        client = CcmClient(stack.client, settings.task_queue, settings.practice_timezone)
         bar = ProgressBar(len(feed.events), "events")
         try:
             return await ingest(client, feed, concurrency=concurrency, progress=bar.advance)
@@ -149,7 +144,7 @@ def run_send(args: argparse.Namespace) -> int:
         return 2
     # A JSON document never holds a raw line break inside a string: one line, one event.
     line = raw.replace(b"\n", b" ").replace(b"\r", b" ")
-    feed = parse_lines([line], datetime.now(UTC), Policy.from_env())
+    feed = parse_lines([line], datetime.now(UTC), EDGE_POLICY)
     if feed.rejected:
         r = feed.rejected[0]
         print(f"ccm send: field {r.field}: {r.reason}", file=sys.stderr)
@@ -182,6 +177,10 @@ def _read_event(argument: str) -> bytes:
 
 async def _send(settings: Settings, feed: ParsedFeed) -> str:
     async with open_stack(settings, start_missing=False) as stack:
-        client = CcmClient(stack.client, settings.task_queue, care_config(settings))
+        client = CcmClient(stack.client, settings.task_queue, settings.practice_timezone)
         receipt = await client.send([feed.events[0][1]])
+        if receipt.refused:
+            r = receipt.refused[0]
+            why = f"event {r.event_id}: field {r.field} rejected: {r.reason}"
+            raise EventRejected(why, r.event_id, r.field)
         return receipt.model_dump_json(indent=2)

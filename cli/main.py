@@ -17,6 +17,8 @@ COMMAND_MODULES = [
     "cli.db",
     "cli.dev",
     "cli.fees",
+    "cli.patients",
+    "cli.policy",
     "cli.projections_cmd",
     "cli.report",
     "cli.synth",

@@ -33,7 +33,7 @@ from runtime.stack import open_database
 Runner = Callable[[asyncpg.Pool, argparse.Namespace, Settings], Awaitable[str]]
 
 
-def _month(text: str) -> str:
+def month_arg(text: str) -> str:
     if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text):
         raise argparse.ArgumentTypeError(f"month must be YYYY-MM, got {text!r}")
     return text
@@ -43,17 +43,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("report", help="billing, audit, funnel, worklist, late entries")
     kinds = parser.add_subparsers(dest="report", required=True, metavar="REPORT")
     billing = kinds.add_parser("billing", help="the reimbursement ledger of one service month")
-    billing.add_argument("--month", required=True, type=_month, help="service month, YYYY-MM")
+    billing.add_argument("--month", required=True, type=month_arg, help="service month, YYYY-MM")
     audit = kinds.add_parser("audit", help="a patient's audit trail, or one month's audit packet")
     audit.add_argument("--patient", required=True, help="the patient's opaque id")
-    audit.add_argument("--month", type=_month, help="the closed month's packet (§8 answers)")
+    audit.add_argument("--month", type=month_arg, help="the closed month's packet (§8 answers)")
     kinds.add_parser("funnel", help="patients by phase, conversion, time in phase")
     worklist = kinds.add_parser("worklist", help="active patients' minutes this month")
     worklist.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
     late = kinds.add_parser(
         "late-entries", help="documentation that arrived after its month closed"
     )
-    late.add_argument("--month", type=_month, help="only this service month")
+    late.add_argument("--month", type=month_arg, help="only this service month")
     for sub in (billing, audit, kinds.choices["funnel"], worklist, late):
         sub.add_argument("--format", choices=FORMATS, default="table", help="default: table")
         sub.add_argument("--no-catch-up", action="store_true", help="skip updating projections")

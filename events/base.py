@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from events.fields import Moment
 
@@ -28,8 +28,8 @@ class EventMeta(BaseModel):
     causation_id: OpaqueId | None = None
 
 
-class PatientEvent(BaseModel):
-    """Base of every event in a patient's stream.
+class Event(BaseModel):
+    """Base of every stored event: identity, time and provenance; ``stream`` is where it lives.
 
     ``event_id`` is business identity (the upstream message id, or a key the engine derives
     from the decision it records), unique per ``meta.source``; ``store_key`` is what the store
@@ -42,17 +42,39 @@ class PatientEvent(BaseModel):
     type: str
     schema_version: int
     event_id: OpaqueId
-    patient_id: OpaqueId
     occurred_at: Moment
     meta: EventMeta = EventMeta()
 
     @property
     def stream(self) -> str:
-        return stream_for(self.patient_id)
+        raise NotImplementedError
 
     @property
     def store_key(self) -> str:
         return f"{self.meta.source}:{self.event_id}"
+
+
+class PatientEvent(Event):
+    """Base of every event in a patient's stream."""
+
+    patient_id: OpaqueId
+
+    @property
+    def stream(self) -> str:
+        return stream_for(self.patient_id)
+
+
+class PracticeEvent(Event):
+    """Base of every event in a practice's stream (its policies)."""
+
+    practice_id: OpaqueId
+
+    @property
+    def stream(self) -> str:
+        return practice_stream(self.practice_id)
+
+
+ENGINE_SOURCE = "engine"
 
 
 class UpstreamFact(PatientEvent):
@@ -61,7 +83,20 @@ class UpstreamFact(PatientEvent):
 
     model_config = ConfigDict(strict=True)
 
+    @field_validator("meta")
+    @classmethod
+    def _not_the_engine(cls, meta: EventMeta) -> EventMeta:
+        # The engine's decisions are keyed under its own source: no sender may write as it.
+        if meta.source == ENGINE_SOURCE:
+            raise ValueError(f"source {ENGINE_SOURCE!r} is the engine's own")
+        return meta
+
 
 def stream_for(patient_id: str) -> str:
     """The stream name of one patient: opaque, as the patient id is."""
     return f"patient-{patient_id}"
+
+
+def practice_stream(practice_id: str) -> str:
+    """The stream name of one practice's own events (its policy versions)."""
+    return f"practice-{practice_id}"

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from care.decision import ClaimLine, MonthDecision
+from care.facts import MonthFacts
 from events.base import EventMeta, OpaqueId, PatientEvent
 from events.fields import ServiceMonth
 
@@ -83,15 +84,20 @@ class MonthAtRiskFlagged(PatientEvent):
 class MonthClosed(PatientEvent):
     """The month was evaluated after its grace period; the decision is final for that month.
 
-    v2: the decision's codes are claim lines, each with its date of service (G0506 among them);
-    ``upcast_month_closed_v1`` moves v1's separate ``g0506_on`` into a line.
+    ``facts`` are the facts it was decided on and ``policy_version`` the practice's policy
+    version in force for the month, so an auditor can decide it again. v2: the decision's codes
+    are claim lines, each with its date of service (``upcast_month_closed_v1`` moves v1's
+    ``g0506_on`` into a line); v3: facts and policy version (None and 0 before, by
+    ``upcast_month_closed_v2``).
     """
 
     type: Literal["month_closed"] = "month_closed"
-    schema_version: Literal[2] = 2
+    schema_version: Literal[3] = 3
     meta: EventMeta = ENGINE
     service_month: ServiceMonth
     decision: MonthDecision
+    facts: MonthFacts | None
+    policy_version: int = Field(ge=0)
 
 
 class ClaimPrepared(PatientEvent):

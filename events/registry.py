@@ -18,11 +18,12 @@ from typing import Annotated, Any, get_args, get_origin
 from pydantic import Field, ValidationError
 
 from events import upcasters as _upcasters
-from events.base import PatientEvent
+from events.base import Event
 from events.decisions import DecisionEvent
+from events.practice import PolicyChanged
 from events.upstream import UpstreamEvent
 
-AnyEvent = Annotated[UpstreamEvent | DecisionEvent, Field(discriminator="type")]
+AnyEvent = Annotated[UpstreamEvent | DecisionEvent | PolicyChanged, Field(discriminator="type")]
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -41,16 +42,16 @@ class EventEncodeError(ValueError):
     """An event the registry does not know, so it could never be read back."""
 
 
-def union_members(tp: object) -> list[type[PatientEvent]]:
+def union_members(tp: object) -> list[type[Event]]:
     """The event classes of a (possibly Annotated, possibly nested) union of event models."""
     if get_origin(tp) is Annotated:
         return union_members(get_args(tp)[0])
-    if isinstance(tp, type) and issubclass(tp, PatientEvent):
+    if isinstance(tp, type) and issubclass(tp, Event):
         return [tp]
     return [m for arg in get_args(tp) for m in union_members(arg)]
 
 
-def _literal_default(model: type[PatientEvent], field: str) -> Any:
+def _literal_default(model: type[Event], field: str) -> Any:
     value = model.model_fields[field].default
     if value is None:
         raise TypeError(f"{model.__name__}.{field} needs a literal default to be registered")
@@ -60,14 +61,14 @@ def _literal_default(model: type[PatientEvent], field: str) -> Any:
 class Registry:
     """Current event models by ``type`` and the upcasters that bring old versions up to them."""
 
-    def __init__(self, models: Iterable[type[PatientEvent]] = ()) -> None:
-        self._models: dict[str, type[PatientEvent]] = {}
+    def __init__(self, models: Iterable[type[Event]] = ()) -> None:
+        self._models: dict[str, type[Event]] = {}
         self._versions: dict[str, int] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
         for model in models:
             self.register(model)
 
-    def register(self, model: type[PatientEvent]) -> type[PatientEvent]:
+    def register(self, model: type[Event]) -> type[Event]:
         """Makes ``model`` the current model of its ``type``; one model per type."""
         type_ = str(_literal_default(model, "type"))
         if type_ in self._models and self._models[type_] is not model:
@@ -90,19 +91,17 @@ class Registry:
     def current_version(self, type_: str) -> int | None:
         return self._versions.get(type_)
 
-    def encode(self, event: PatientEvent) -> tuple[str, int, dict[str, Any]]:
+    def encode(self, event: Event) -> tuple[str, int, dict[str, Any]]:
         """``(type, schema_version, data)``: the JSON-ready dict the store writes."""
         self._check_current(event)
         return event.type, event.schema_version, event.model_dump(mode="json")
 
-    def encode_json(self, event: PatientEvent) -> tuple[str, int, str]:
+    def encode_json(self, event: Event) -> tuple[str, int, str]:
         """Like ``encode`` but the exact JSON text to store (deterministic per model and values)."""
         self._check_current(event)
         return event.type, event.schema_version, event.model_dump_json()
 
-    def decode(
-        self, type_: str, schema_version: int, data: dict[str, Any], position: int
-    ) -> PatientEvent:
+    def decode(self, type_: str, schema_version: int, data: dict[str, Any], position: int) -> Event:
         """The current model of a stored event, upcast as needed; ``EventDecodeError`` otherwise."""
         model = self._model_for(type_, schema_version, position)
         version = schema_version
@@ -124,9 +123,7 @@ class Registry:
         except ValidationError as e:
             raise EventDecodeError(position, type_, schema_version, _fields(e)) from None
 
-    def decode_json(
-        self, type_: str, schema_version: int, text: str, position: int
-    ) -> PatientEvent:
+    def decode_json(self, type_: str, schema_version: int, text: str, position: int) -> Event:
         """``decode`` from stored JSON text; current versions validate straight from the text."""
         model = self._models.get(type_)
         if model is None or schema_version != self._versions[type_]:
@@ -137,7 +134,7 @@ class Registry:
         except ValidationError as e:
             raise EventDecodeError(position, type_, schema_version, _fields(e)) from None
 
-    def _model_for(self, type_: str, schema_version: int, position: int) -> type[PatientEvent]:
+    def _model_for(self, type_: str, schema_version: int, position: int) -> type[Event]:
         model = self._models.get(type_)
         if model is None:
             raise EventDecodeError(position, type_, schema_version, "unknown event type")
@@ -148,7 +145,7 @@ class Registry:
             )
         return model
 
-    def _check_current(self, event: PatientEvent) -> None:
+    def _check_current(self, event: Event) -> None:
         if self._models.get(event.type) is not type(event):
             raise EventEncodeError(
                 f"event type {event.type!r} ({type(event).__name__}) is not registered"

@@ -14,7 +14,7 @@ from datetime import datetime
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
-from events.base import PatientEvent
+from events.base import Event
 from events.hashing import content_digest
 from events.registry import DEFAULT_REGISTRY, Registry
 
@@ -61,7 +61,7 @@ class StoredEvent(BaseModel):
     type: str
     schema_version: int  # as stored; ``event`` is the current model
     recorded_at: datetime
-    event: PatientEvent
+    event: Event
 
 
 class AppendResult(BaseModel):
@@ -78,7 +78,7 @@ class AppendResult(BaseModel):
 class _Batch:
     """The parallel arrays ``ccm_append`` takes, one element per distinct key."""
 
-    def __init__(self, stream: str, events: Sequence[PatientEvent], registry: Registry) -> None:
+    def __init__(self, stream: str, events: Sequence[Event], registry: Registry) -> None:
         rows: list[tuple[str, str, int, str, bytes]] = []
         index: dict[str, int] = {}
         self.slot: list[int] = []  # input index -> row index; a repeated key folds into one row
@@ -105,8 +105,12 @@ class EventStore:
         self._pool = pool
         self._registry = registry
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
     async def append(
-        self, stream: str, events: Sequence[PatientEvent], expected_version: int | None
+        self, stream: str, events: Sequence[Event], expected_version: int | None
     ) -> AppendResult:
         """Appends ``events`` (all of ``stream``) atomically; returns where each one is stored.
 

@@ -24,6 +24,12 @@ def upcast_month_closed_v1(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "decision": decision}
 
 
+def upcast_month_closed_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v2 -> v3: facts were not stored before v3; version 0: the policy then came with the
+    workflow from its first sender, not from the practice's versioned history."""
+    return {**data, "facts": None, "policy_version": 0}
+
+
 def upcast_claim_prepared_v1(data: dict[str, Any]) -> dict[str, Any]:
     """v1 -> v2: every code is a line dated with the claim's one date of service."""
     dos = data["date_of_service"]
@@ -33,4 +39,5 @@ def upcast_claim_prepared_v1(data: dict[str, Any]) -> dict[str, Any]:
 def register(registry: Registry) -> None:
     """Registers every upcaster above on ``registry``."""
     registry.upcaster("month_closed", 1)(upcast_month_closed_v1)
+    registry.upcaster("month_closed", 2)(upcast_month_closed_v2)
     registry.upcaster("claim_prepared", 1)(upcast_claim_prepared_v1)

@@ -3,14 +3,19 @@
 For every stream, in version order, each event must: carry the next version (1, 2, …), sit at a
 higher position than the one before, hash to its stored ``digest`` (content), and link to the
 previous event's ``hash`` (order and chain). The stream's head row must end at its last event,
-which catches events removed from the end. A rewrite of a whole chain from some event to the head
-(content, digests and links recomputed) is not detectable from inside the database; anchoring
-heads elsewhere would be the next step.
+which catches events removed from the end. A consistent rewrite of a chain from some event up to
+the head (content, digests, links and head recomputed) passes this walk: only a checkpoint kept
+outside the database finds it, so the walk also recomputes, for the versions a checkpoint names,
+each stream's link from the rows' content alone (``events/anchor_check.py`` compares them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from typing import TypeAlias
+
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from pydantic import BaseModel, ConfigDict
 
 from events.hashing import GENESIS, content_digest, link_hash
@@ -20,6 +25,8 @@ SELECT stream, version, position, event_id, type, schema_version, payload, recor
 FROM events {where} ORDER BY stream, version
 """
 HEADS = "SELECT stream, version, last_hash FROM streams {where}"
+# A plain connection or one borrowed from a pool.
+Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 
 class BrokenEvent(BaseModel):
@@ -41,6 +48,15 @@ class BrokenEvent(BaseModel):
         return f"stream {self.stream} {event}: {self.reason}"
 
 
+class Recomputed(BaseModel):
+    """One stream's rows hashed from their content alone, never trusting a stored hash or head."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    last_version: int  # the highest version among the stream's rows (0: no rows)
+    links: dict[int, bytes]  # the link at each version asked about that holds an event
+
+
 class VerifyReport(BaseModel):
     """What was checked and, per broken stream, its first bad event (lowest position first)."""
 
@@ -49,6 +65,7 @@ class VerifyReport(BaseModel):
     streams: int
     events: int
     broken: list[BrokenEvent]
+    recomputed: dict[str, Recomputed] = {}  # only the streams ``marks`` named
 
     @property
     def ok(self) -> bool:
@@ -62,38 +79,46 @@ class VerifyReport(BaseModel):
 class _Chain:
     """The running state of one stream's chain while its events are walked in version order."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, marks: Collection[int] = ()) -> None:
         self.stream = stream
         self.version = 0
         self.position = 0
+        # Recomputed from content for every row, past a break too: while the chain is unbroken
+        # it equals the previous row's stored hash, so the stored links are judged against it.
         self.link = GENESIS
+        self.last_version = 0
+        self.marks = marks
+        self.links: dict[int, bytes] = {}
         self.broken: BrokenEvent | None = None
 
     def check(self, row: asyncpg.Record) -> None:
         """Advances over one event, recording the first failure (later events are not judged)."""
+        digest = content_digest(row["event_id"], row["type"], row["schema_version"], row["payload"])
+        self.link = link_hash(
+            self.link, digest, self.stream, row["version"], row["position"], row["recorded_at"]
+        )
+        self.last_version = row["version"]
+        if row["version"] in self.marks:
+            self.links[row["version"]] = self.link
         if self.broken is not None:
             return
-        reason = self._problem(row)
+        reason = self._problem(row, digest)
         if reason is not None:
             self.broken = BrokenEvent(
                 stream=self.stream, version=row["version"], position=row["position"],
                 event_id=row["event_id"], reason=reason,
             )  # fmt: skip
             return
-        self.version, self.position, self.link = row["version"], row["position"], row["hash"]
+        self.version, self.position = row["version"], row["position"]
 
-    def _problem(self, row: asyncpg.Record) -> str | None:
+    def _problem(self, row: asyncpg.Record, digest: bytes) -> str | None:
         if row["version"] != self.version + 1:
             return f"order altered: version {row['version']} follows {self.version}"
         if row["position"] <= self.position:
             return f"order altered: position not after the previous event's ({self.position})"
-        digest = content_digest(row["event_id"], row["type"], row["schema_version"], row["payload"])
         if digest != bytes(row["digest"]):
             return "content altered: the event no longer matches its digest"
-        expected = link_hash(
-            self.link, digest, self.stream, row["version"], row["position"], row["recorded_at"]
-        )
-        if expected != bytes(row["hash"]):
+        if self.link != bytes(row["hash"]):
             return "link broken: the hash does not chain from the previous event"
         return None
 
@@ -108,21 +133,37 @@ class _Chain:
                 reason=f"events missing: {recorded}, but the chain ends at version {self.version}",
             )  # fmt: skip
 
+    def recomputed(self) -> Recomputed:
+        return Recomputed(last_version=self.last_version, links=self.links)
+
 
 async def verify_chains(pool: asyncpg.Pool, stream: str | None = None) -> VerifyReport:
     """Verifies every stream (or just ``stream``) in one consistent snapshot."""
-    where = "WHERE stream = $1" if stream is not None else ""
-    args = [stream] if stream is not None else []
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        return await walk_chains(conn, stream)
+
+
+async def walk_chains(
+    conn: Conn,
+    stream: str | None = None,
+    marks: Mapping[str, Collection[int]] | None = None,
+) -> VerifyReport:
+    """Verifies inside the caller's snapshot (a REPEATABLE READ transaction on ``conn``).
+
+    ``marks`` names versions per stream whose link is recomputed from content into
+    ``recomputed`` (a marked stream without rows reports ``last_version`` 0).
+    """
+    where, args = ("WHERE stream = $1", [stream]) if stream is not None else ("", [])
+    marks = marks or {}
     chains: dict[str, _Chain] = {}
     events = 0
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        heads = {r["stream"]: r for r in await conn.fetch(HEADS.format(where=where), *args)}
-        async for row in conn.cursor(ROWS.format(where=where), *args, prefetch=2000):
-            chain = chains.get(row["stream"])
-            if chain is None:
-                chain = chains[row["stream"]] = _Chain(row["stream"])
-            chain.check(row)
-            events += 1
+    heads = {r["stream"]: r for r in await conn.fetch(HEADS.format(where=where), *args)}
+    async for row in conn.cursor(ROWS.format(where=where), *args, prefetch=2000):
+        chain = chains.get(row["stream"])
+        if chain is None:
+            chain = chains[row["stream"]] = _Chain(row["stream"], marks.get(row["stream"], ()))
+        chain.check(row)
+        events += 1
     for name in heads.keys() - chains.keys():
         if heads[name]["version"] != 0:
             chains[name] = _Chain(name)
@@ -130,4 +171,18 @@ async def verify_chains(pool: asyncpg.Pool, stream: str | None = None) -> Verify
         chain.check_head(heads.get(name))
     broken = [c.broken for c in chains.values() if c.broken is not None]
     broken.sort(key=lambda b: (b.position is None, b.position or 0, b.stream))
-    return VerifyReport(streams=len(chains.keys() | heads.keys()), events=events, broken=broken)
+    return VerifyReport(
+        streams=len(chains.keys() | heads.keys()), events=events, broken=broken,
+        recomputed=_recomputed(chains, marks, stream),
+    )  # fmt: skip
+
+
+def _recomputed(
+    chains: dict[str, _Chain], marks: Mapping[str, Collection[int]], stream: str | None
+) -> dict[str, Recomputed]:
+    none = Recomputed(last_version=0, links={})
+    return {
+        name: chains[name].recomputed() if name in chains else none
+        for name in marks
+        if stream is None or name == stream
+    }

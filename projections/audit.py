@@ -6,10 +6,14 @@ keyed by the event's position; the audit packet report is assembled from these r
 
 from __future__ import annotations
 
+from typing import cast
+
 from events.base import PatientEvent
 from events.store import StoredEvent
 from projections.audit_payload import payload_json, summary
 from projections.base import Copy, Projection, Writes
+
+PRACTICE_TYPES = frozenset({"policy_changed"})
 
 AUDIT_ROW = Copy(
     "audit_events",
@@ -31,13 +35,14 @@ AUDIT_ROW = Copy(
 
 
 class AuditProjection(Projection):
-    """Handles every event type: the trail must be complete, so nothing is filtered."""
+    """Handles every patient event type: the trail must be complete, so nothing is filtered.
+    A practice's own events (its policy versions) are listed by ``ccm policy show``."""
 
     def wants(self, event_type: str) -> bool:
-        return True
+        return event_type not in PRACTICE_TYPES
 
     def apply(self, writes: Writes, stored: StoredEvent) -> None:
-        event: PatientEvent = stored.event
+        event = cast(PatientEvent, stored.event)  # a patient's: practice events are not wanted
         writes.add(
             AUDIT_ROW,
             stored.position,

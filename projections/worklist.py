@@ -9,6 +9,8 @@ identification so a change in the same batch wins, as it does event by event.
 
 from __future__ import annotations
 
+from typing import cast
+
 from events.base import PatientEvent
 from events.decisions import EligibilityScreened, PhaseChanged
 from events.store import StoredEvent
@@ -17,8 +19,9 @@ from projections.audit_payload import WITHHELD
 from projections.base import Copy, Projection, Sql, Writes
 
 # Facts the month's countable minutes depend on (consent, visit, stays, revocation, death,
-# practitioner change), the time entries themselves, and the engine's at-risk flags. The care
-# plan gates billing, not countable minutes, so its clinical text is not copied here.
+# practitioner change), the time entries themselves, and the engine's screening (the program)
+# and at-risk flags: the report folds them with ``patient.evolve``. The care plan gates billing,
+# not countable minutes, so its clinical text is not copied here.
 FACT_TYPES = frozenset(
     {
         "patient_identified",
@@ -32,6 +35,7 @@ FACT_TYPES = frozenset(
         "patient_died",
         "billing_practitioner_changed",
         "month_at_risk_flagged",
+        "eligibility_screened",
     }
 )
 
@@ -69,7 +73,7 @@ class WorklistProjection(Projection):
 
 def fact_row(stored: StoredEvent) -> tuple[int, str, str, int, object, str]:
     """``(position, patient_id, type, schema_version, at, data)``; demographics withheld."""
-    event: PatientEvent = stored.event
+    event = cast(PatientEvent, stored.event)  # patient streams only reach this projection
     at = event.occurred_at
     if isinstance(event, TimeLogged):
         at = event.at or event.start or at

@@ -170,3 +170,14 @@ def _publish(settings: Settings, db: _Database, temporal: _Resolved, exits: Asyn
         ),
     )
     exits.callback(services.withdraw, settings.data_dir, owner)
+
+
+@asynccontextmanager
+async def open_client(settings: Settings) -> AsyncIterator[Client]:
+    """A client on the configured or running-``ccm dev`` Temporal; never starts one."""
+    temporal = await _temporal(settings, _running(settings), False, AsyncExitStack())
+    try:
+        client = await connect_client(temporal.url, settings.temporal_namespace)
+    except RuntimeError as exc:  # temporalio's "Failed client connect"
+        raise ServiceUnavailable(f"cannot reach Temporal at {temporal.url}") from exc
+    yield client

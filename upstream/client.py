@@ -9,7 +9,6 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
 from events.upstream import UpstreamEvent
-from workflows.config import CareConfig
 from workflows.messages import PatientStart, Receipt, RecordBatch
 from workflows.patient import PatientCareWorkflow, workflow_id_for
 
@@ -30,14 +29,17 @@ class EventRejected(ValueError):
 class CcmClient:
     """Sends upstream events, starting the patient's workflow on first contact.
 
-    Update-with-start with ``USE_EXISTING``: the first event of a patient starts their workflow,
-    later ones join it, and re-sending any event is harmless (the workflow deduplicates by id).
+    Update-with-start with ``USE_EXISTING``: the first event of a patient starts their workflow
+    (which rebuilds the patient from the store if it already has a stream), later ones join it,
+    and re-sending any event is harmless (the workflow deduplicates by id). ``timezone`` is the
+    practice's: calendar months are counted in it. Policies are the practice's own (``ccm policy``),
+    never the sender's.
     """
 
-    def __init__(self, client: Client, task_queue: str, config: CareConfig | None = None) -> None:
+    def __init__(self, client: Client, task_queue: str, timezone: str = "America/New_York") -> None:
         self.client = client
         self.task_queue = task_queue
-        self.config = config or CareConfig()
+        self.timezone = timezone
 
     async def send(self, events: Sequence[UpstreamEvent]) -> Receipt:
         """Sends one patient's events in order, as one update; returns once they are stored."""
@@ -47,7 +49,7 @@ class CcmClient:
         patient_id = patient_ids.pop()
         start = WithStartWorkflowOperation(
             PatientCareWorkflow.run,
-            PatientStart(patient_id=patient_id, config=self.config),
+            PatientStart(patient_id=patient_id, timezone=self.timezone),
             id=workflow_id_for(patient_id),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             task_queue=self.task_queue,

@@ -115,4 +115,8 @@ async def _send_chunk(client: CcmClient, chunk: Numbered, summary: IngestSummary
         summary.recorded += len(receipt.recorded)
         summary.duplicates += len(receipt.duplicates)
         summary.late += len(receipt.late)
+        lines = {e.event_id: n for n, e in chunk}
+        summary.rejected += [
+            Rejection(lines[r.event_id], r.field, r.reason, r.event_id) for r in receipt.refused
+        ]
         return

@@ -6,22 +6,30 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from events.base import OpaqueId
 from events.upstream import UpstreamEvent
-from workflows.config import CareConfig
-from workflows.state import PatientState
+from patient.policies import PolicyHistory
+from patient.state import Patient
 
 # A batch rides in one update payload; Temporal caps payloads at 2 MB, and one patient's
-# months of documentation are a few hundred events, so the cap is generous but bounded.
+# months of documentation are a few hundred events, so the cap is generous but bounded
+# (senders also cut batches by size: upstream.ingest.MAX_BATCH_BYTES).
 MAX_BATCH = 1000
 
 
 class PatientStart(BaseModel):
-    """Start input, and the continue-as-new carrier: state so far plus unprocessed inputs."""
+    """Start input, and the continue-as-new carrier.
+
+    ``snapshot`` None: the workflow folds the patient's stream from the store first, so a
+    patient whose Temporal history was lost is rebuilt by any start (``ccm patients restore``).
+    ``policies``: the practice's policy versions known so far; ``checked``: months whose at-risk
+    check was made (a month found on track records no event).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     patient_id: OpaqueId
-    config: CareConfig = CareConfig()
-    state: PatientState | None = None
-    pending: list[UpstreamEvent] = Field(default_factory=list)
+    timezone: str = "America/New_York"
+    snapshot: Patient | None = None
+    policies: PolicyHistory | None = None
+    checked: list[str] = Field(default_factory=list)
 
 
 class RecordBatch(BaseModel):
@@ -31,14 +39,25 @@ class RecordBatch(BaseModel):
     events: list[UpstreamEvent] = Field(min_length=1, max_length=MAX_BATCH)
 
 
+class RefusedEvent(BaseModel):
+    """An event of the batch that was not recorded: the field and the rule (no PHI)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    event_id: str
+    field: str
+    reason: str
+
+
 class Receipt(BaseModel):
-    """What became of a batch: new events recorded, duplicates ignored, late entries flagged."""
+    """What became of a batch: new events recorded, duplicates ignored, late entries flagged,
+    events refused (nothing of them stored). Store keys, in batch order."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     patient_id: str
     recorded: list[str]
     duplicates: list[str]
     late: list[str]
+    refused: list[RefusedEvent] = Field(default_factory=list)
     phase: str
     stream_version: int
 

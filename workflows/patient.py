@@ -1,54 +1,33 @@
 """One long-running workflow per patient: identify → enroll → monthly engage/document → bill.
 
-Handlers only validate and enqueue; the run loop applies events in arrival order, records every
-fact and decision through activities, closes months on the calendar, and continues as new after
-each month close so a run's history stays small. Time-based actions (at-risk checks, month closes)
-run on a business clock: the latest ``occurred_at`` seen, never ahead of ``workflow.now()``, so a
-backfilled feed bills past months exactly as if its events had arrived live.
+A thin host of the patient decider (``patient``): handlers validate and enqueue; the run loop
+decides with ``patient.decide``, appends through activities and only then takes the evolved state
+(``workflows.recorder``), acts on the calendar, and continues as new after each month close with
+a pruned snapshot. Time-based actions run on a business clock: the latest ``occurred_at`` seen,
+never ahead of ``workflow.now()``, so a backfilled feed bills past months as if it arrived live.
 """
 
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
-from typing import cast
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.claims import SubmitClaimInput
-    from activities.fees import FeeActivities, FeeScheduleInput
-    from activities.store import AppendInput, AppendOutcome
-    from care.fees import FeeSchedule
-    from events.base import PatientEvent, stream_for
-    from events.decisions import ClaimPrepared, ClaimSubmitted, decision_id
-    from events.registry import AnyEvent
-    from events.upstream import UpstreamEvent
-    from workflows.checks import check_batch
-    from workflows.closing import close_month, months_due
-    from workflows.fold import apply
+    from care.months import month_of
+    from events.practice import PolicyChanged
+    from patient.commands import Refused
+    from patient.due import next_wake
+    from patient.policies import PolicyHistory
+    from patient.prune import horizon, prune
+    from patient.state import Patient
+    from patient.validate import check_delivery
+    from workflows import io
     from workflows.messages import PatientStart, PatientView, Receipt, RecordBatch
-    from workflows.monthly import at_risk_check, next_wake
-    from workflows.outcomes import Outcomes
-    from workflows.phases import window_expired
     from workflows.publish import Publisher
-    from workflows.state import PatientState
+    from workflows.recorder import Delivery, Recorder
     from workflows.view import view_of
-
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-# Unlimited attempts: an outage of PostgreSQL delays a fact, it must never drop one.
-ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-FLUSH_AT = 200
-
-
-class StoreRefused(RuntimeError):
-    """The event store refused an append the workflow decided: stop and wait for a fix."""
-
-
-class ClaimRefused(RuntimeError):
-    """The claims outbox refused a claim the workflow prepared: stop and wait for a fix."""
 
 
 def workflow_id_for(patient_id: str) -> str:
@@ -56,161 +35,129 @@ def workflow_id_for(patient_id: str) -> str:
     return f"ccm-patient-{patient_id}"
 
 
+def rejected(refused: Refused) -> ApplicationError:
+    """What a sender sees for a refused batch: the event, the field and the rule."""
+    shown = f" ({refused.shown!r})" if refused.shown is not None else ""
+    return ApplicationError(
+        f"event {refused.event_id}: field {refused.field}{shown} rejected: {refused.reason}",
+        {"event_id": refused.event_id, "field": refused.field, "reason": refused.reason},
+        type="InvalidUpstreamEvent",
+        non_retryable=True,
+    )
+
+
 @workflow.defn(name="PatientCare")
 class PatientCareWorkflow:
     @workflow.init
     def __init__(self, start: PatientStart) -> None:
-        self.cfg = start.config
-        self.state = start.state or PatientState(patient_id=start.patient_id)
-        self.inbox: list[UpstreamEvent] = list(start.pending)
-        self.pending: list[PatientEvent] = []
-        self.outcomes = Outcomes()
-        self.clock: datetime | None = None
-        self.closed_this_run = 0
+        state = start.snapshot or Patient(patient_id=start.patient_id, timezone=start.timezone)
+        policies = start.policies or PolicyHistory()
+        self.loaded = start.snapshot is not None
+        self.recorder = Recorder(state, policies, frozenset(start.checked))
+        self.inbox: list[Delivery] = []
+        self.answers: dict[int, Receipt] = {}
+        self.deliveries = 0
         self.publisher = Publisher()
+        self.woken = False
+
+    @property
+    def state(self) -> Patient:
+        return self.recorder.state
 
     @workflow.update
     async def record(self, batch: RecordBatch) -> Receipt:
         """Accepts upstream events; returns once they (and what they caused) are stored."""
-        keys = [e.store_key for e in batch.events]
-        self.inbox.extend(batch.events)
-        # Two handlers waiting on one key both wake when its first outcome lands; only one may
-        # take it, so check again (no await between the check and the take).
-        while not self.outcomes.ready(keys):
-            await workflow.wait_condition(lambda: self.outcomes.ready(keys))
-        said = self.outcomes.take(keys)
-        return Receipt(
-            patient_id=self.state.patient_id,
-            recorded=said["recorded"],
-            duplicates=said["duplicate"],
-            late=said["late"],
-            phase=self.state.phase or "unidentified",
-            stream_version=self.state.stream_version,
-        )
+        self.deliveries += 1
+        delivery = Delivery(self.deliveries, list(batch.events))
+        self.inbox.append(delivery)
+        await workflow.wait_condition(lambda: delivery.id in self.answers)
+        return self.answers.pop(delivery.id)
 
     @record.validator
     def _validate(self, batch: RecordBatch) -> None:
-        check_batch(self.state, self.inbox, list(batch.events), self.cfg, workflow.now())
+        policy = self.recorder.policies.for_month(month_of(workflow.now(), self.state.timezone))
+        try:
+            check_delivery(self.state, list(batch.events), policy, workflow.now())
+        except Refused as refused:
+            raise rejected(refused) from None
+
+    @workflow.update
+    async def policy_changed(self, change: PolicyChanged) -> int:
+        """A new policy version of the patient's practice; returns the latest version known."""
+        self.recorder.policies = self.recorder.policies.with_change(change)
+        self.woken = True  # the calendar may have moved (a check day, the grace days)
+        return self.recorder.policies.latest.version
+
+    @policy_changed.validator
+    def _validate_policy(self, change: PolicyChanged) -> None:
+        if self.state.practice_id is not None and change.practice_id != self.state.practice_id:
+            why = "field practice_id: not this patient's practice"
+            raise ApplicationError(why, non_retryable=True)
 
     @workflow.query
     def view(self) -> PatientView:
-        return view_of(self.state, self.cfg, workflow.now())
+        return view_of(self.state, self.recorder.policies, workflow.now())
 
     @workflow.run
     async def run(self, start: PatientStart) -> None:
+        if not self.loaded:
+            await self._load(start)
         while True:
             await self._step()
-            self.publisher.publish(self.state, self.cfg, workflow.now())
-            if self.closed_this_run or workflow.info().is_continue_as_new_suggested():
+            self.publisher.publish(self.state, self.recorder.policies, workflow.now())
+            if self.recorder.closed_months or workflow.info().is_continue_as_new_suggested():
                 await self._quiesce()
-                workflow.continue_as_new(
-                    PatientStart(
-                        patient_id=self.state.patient_id, config=self.cfg, state=self.state
-                    )
-                )
-            wake = next_wake(self.state, self.cfg, workflow.now())
+                workflow.continue_as_new(self._carry(start))
+            rec = self.recorder
+            wake = next_wake(self.state, workflow.now(), rec.policies, rec.checked)
             with contextlib.suppress(TimeoutError):  # the timeout is the calendar's wake-up
-                await workflow.wait_condition(lambda: bool(self.inbox), timeout=wake)
+                await workflow.wait_condition(lambda: bool(self.inbox) or self.woken, timeout=wake)
+            self.woken = False
+
+    async def _load(self, start: PatientStart) -> None:
+        """A start without a snapshot folds the patient's stream: a new patient's is empty, a
+        patient whose Temporal history was lost is rebuilt from the store."""
+        loaded = await io.load(start.patient_id, start.timezone)
+        policies = self.recorder.policies
+        if loaded.state.practice_id is not None:
+            policies = (await io.practice_rules(loaded.state.practice_id, None)).policies
+        self.recorder = Recorder(loaded.state, policies, self.recorder.checked)
+        await self.recorder.hand_over(loaded.unsubmitted)
 
     async def _step(self) -> None:
-        """Applies the inbox and what the calendar says is due now; then answers the updates."""
-        await self._drain()
-        await self._tick(workflow.now())
-        await self._flush()
-        self.outcomes.publish()
-
-    async def _drain(self) -> None:
-        """Applies every queued event in arrival order, acting on the calendar in between."""
+        """Records every queued delivery in arrival order, does what the calendar says is due
+        now, then answers the deliveries: a receipt comes once what they caused is stored."""
+        delivered = []
         while self.inbox:
-            event = self.inbox.pop(0)
-            if self.state.is_duplicate(event):
-                self.outcomes.stage(event.store_key, "duplicate")
-                continue
-            self.clock = max(self.clock or event.occurred_at, event.occurred_at)
-            await self._tick(min(self.clock, workflow.now()))
-            derived = apply(self.state, event, self.cfg)
-            late = any(d.type == "late_entry_recorded" for d in derived)
-            self.outcomes.stage(event.store_key, "late" if late else "recorded")
-            self.pending += [event, *derived]
-            if len(self.pending) >= FLUSH_AT:
-                await self._flush()
-        await self._flush()
+            delivery = self.inbox.pop(0)
+            await self.recorder.deliver(delivery, workflow.now())
+            delivered.append(delivery)
+        await self.recorder.tick(workflow.now())
+        await self.recorder.commit()
+        for delivery in delivered:
+            self.answers[delivery.id] = self._receipt(delivery)
 
-    async def _tick(self, clock: datetime) -> None:
-        """Does what the calendar says is due at ``clock``: at-risk flags, then month closes."""
-        self.pending += window_expired(self.state, self.cfg, clock)
-        self.pending += at_risk_check(self.state, self.cfg, clock)
-        for month in months_due(self.state, clock, self.cfg):
-            fees = await self._fees(month)
-            events, claim = close_month(self.state, month, self.cfg, fees)
-            self.pending += events
-            await self._flush()
-            if claim is not None:
-                await self._submit(claim)
-            self.closed_this_run += 1
+    def _receipt(self, d: Delivery) -> Receipt:
+        said = [d.done[i] for i in range(len(d.events))]
+        keys = [e.store_key for e in d.events]
+        pick = [[k for k, (kind, _) in zip(keys, said, strict=True) if kind == want] for want in
+                ("recorded", "duplicate", "late")]  # fmt: skip
+        return Receipt(
+            patient_id=self.state.patient_id, recorded=pick[0], duplicates=pick[1], late=pick[2],
+            refused=[why for kind, why in said if kind == "refused" and why is not None],
+            phase=self.state.phase or "unidentified", stream_version=self.state.version,
+        )  # fmt: skip
 
-    async def _fees(self, month: str) -> FeeSchedule:
-        """The practice's fee schedule in effect for ``month`` (a read, recorded in history)."""
-        assert self.state.practice_id is not None  # a month closes only after identification
-        return await workflow.execute_local_activity_method(
-            FeeActivities.fee_schedule,
-            FeeScheduleInput(practice_id=self.state.practice_id, service_month=month),
-            summary=f"fees {month}",
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
-
-    async def _submit(self, claim: ClaimPrepared) -> None:
-        try:
-            ref: str = await workflow.execute_activity(
-                "submit_claim",
-                SubmitClaimInput(claim=claim),
-                result_type=str,
-                summary=f"submit {claim.claim_id}: {', '.join(c.code for c in claim.codes)}",
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
-        except ActivityError as err:
-            # Fix: the outbox refusing the claim (another claim already holds this patient-month)
-            # raised ActivityError here, which *failed the patient's workflow*; a later event then
-            # started a fresh, empty workflow under the same id. Like a refused append, it now
-            # fails the workflow task instead: the patient waits, visibly, for an operator.
-            raise ClaimRefused(f"claim {claim.claim_id} refused: {err.cause}") from err
-        self.pending.append(
-            ClaimSubmitted(
-                event_id=decision_id(claim.patient_id, "claim-submitted", claim.service_month),
-                patient_id=self.state.patient_id,
-                occurred_at=claim.occurred_at,
-                claim_id=claim.claim_id,
-                service_month=claim.service_month,
-                submission_ref=ref,
-            )
-        )
-        await self._flush()
-
-    async def _flush(self) -> None:
-        """Appends what the loop decided, in one round trip, under optimistic concurrency."""
-        if self.pending:
-            batch, self.pending = self.pending, []
-            before = self.state.stream_version
-            # Every event built here is a member of the stored-event union (AnyEvent).
-            events = cast(list[AnyEvent], batch)
-            stream = stream_for(self.state.patient_id)
-            try:
-                outcome: AppendOutcome = await workflow.execute_activity(
-                    "append_events",
-                    AppendInput(stream=stream, expected_version=before, events=events),
-                    result_type=AppendOutcome,
-                    summary=f"append {len(batch)}: {', '.join(sorted({e.type for e in batch}))}",
-                    start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=ACTIVITY_RETRY,
-                )
-            except ActivityError as err:
-                # The store refused (version conflict, id reused): a bug, never a patient's end.
-                # A plain exception fails the workflow *task*, which Temporal retries, so the
-                # patient waits visibly in the UI for a fix instead of their workflow failing.
-                raise StoreRefused(f"append to {stream} refused: {err.cause}") from err
-            self.state.stream_version = outcome.version
+    def _carry(self, start: PatientStart) -> PatientStart:
+        """The continue-as-new input: a pruned snapshot, the policies, the checked months."""
+        lag = self.recorder.policies.for_month(month_of(workflow.now(), self.state.timezone))
+        first_kept = horizon(self.state, workflow.now(), lag.max_documentation_lag_days)
+        current = month_of(workflow.now(), self.state.timezone)
+        return PatientStart(
+            patient_id=start.patient_id, timezone=start.timezone,
+            snapshot=prune(self.state, first_kept), policies=self.recorder.policies,
+            checked=sorted(m for m in self.recorder.checked if m >= current),
+        )  # fmt: skip
 
     async def _quiesce(self) -> None:
         """Before continue-as-new: no queued input, every update answered."""

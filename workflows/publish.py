@@ -10,9 +10,9 @@ from typing import Any
 
 from temporalio import workflow
 
+from patient.policies import PolicyHistory
+from patient.state import Patient
 from workflows import search_attributes as sa
-from workflows.config import CareConfig
-from workflows.state import PatientState
 from workflows.view import summary_of, view_of
 
 
@@ -23,8 +23,8 @@ class Publisher:
         self.published: dict[str, Any] = {}
         self.details = ""
 
-    def publish(self, state: PatientState, cfg: CareConfig, now: datetime) -> None:
-        view = view_of(state, cfg, now)
+    def publish(self, state: Patient, policies: PolicyHistory, now: datetime) -> None:
+        view = view_of(state, policies, now)
         wanted: list[tuple[Any, Any]] = [
             (sa.PHASE, view.phase),
             (sa.PROGRAM, view.program),

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from care.months import month_of
 from care.progress import still_at_risk
-from workflows.calendar import month_of
-from workflows.config import CareConfig
+from patient.due import progress_at
+from patient.policies import PolicyHistory
+from patient.state import Patient
 from workflows.messages import PatientView
-from workflows.monthly import progress_now
-from workflows.state import PatientState
 
 
-def view_of(state: PatientState, cfg: CareConfig, now: datetime) -> PatientView:
-    progress = progress_now(state, cfg, now)
-    month = month_of(now, cfg.timezone)
+def view_of(state: Patient, policies: PolicyHistory, now: datetime) -> PatientView:
+    progress = progress_at(state, now, policies)
+    month = month_of(now, state.timezone)
     return PatientView(
         patient_id=state.patient_id,
         phase=state.phase or "unidentified",
@@ -24,9 +24,9 @@ def view_of(state: PatientState, cfg: CareConfig, now: datetime) -> PatientView:
         current_month=month,
         minutes_this_month=progress.minutes_so_far if progress else 0,
         minutes_needed=progress.minutes_needed if progress else 0,
-        at_risk=still_at_risk(state.at_risk.get(month, False), progress),
+        at_risk=still_at_risk(month in state.at_risk, progress),
         closed_months={m: c.track for m, c in sorted(state.closed.items())},
-        stream_version=state.stream_version,
+        stream_version=state.version,
     )
 
 

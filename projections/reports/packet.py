@@ -6,16 +6,19 @@ the patient's hash chain in the event store, so the packet says whether its reco
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from care.gates import care_plan_in_force, initiating_visit_required, missing_disclosures
 from care.months import month_bounds
-from events.base import stream_for
+from events.base import PatientEvent, stream_for
+from events.store import EventStore, StoredEvent
 from events.verify import verify_chains
+from patient.evolve import fold
+from patient.state import Patient
 from projections.reports import packet_models as m
 from projections.reports.packet_parts import (
     claim_steps,
@@ -45,28 +48,40 @@ async def audit_packet(
         first_problem=broken.describe() if broken is not None else None,
     )
     tz = timezone or Settings.from_env().practice_timezone
-    return build_packet(rows, patient_id, month, tz, integrity)
+    stored = await EventStore(pool).read_stream(stream_for(patient_id))
+    return build_packet(rows, stored, patient_id, month, tz, integrity)
 
 
 def build_packet(
-    rows: list[AuditEventRow], patient_id: str, month: str, tz: str, integrity: m.Integrity | None
+    rows: list[AuditEventRow],
+    stored: list[StoredEvent],
+    patient_id: str,
+    month: str,
+    tz: str,
+    integrity: m.Integrity | None,
 ) -> m.AuditPacket:
-    """Answers §8 from the trail as it stood at the month's close (later facts are ignored)."""
+    """Answers §8 from the patient as they stood at the month's close: the fold of their stream
+    up to the ``MonthClosed`` (``patient.evolve``, the decider's own reading), with each answer
+    citing the positions of the trail rows it rests on."""
     closed = _last(rows, "month_closed", lambda r: r.data["service_month"] == month)
     if closed is None:
         raise MonthNotClosed(f"patient {patient_id} has no closed month {month}")
     start, end = month_bounds(int(month[:4]), int(month[5:]), ZoneInfo(tz))
+    state = fold(
+        (cast(PatientEvent, s.event) for s in stored if s.position < closed.position),
+        Patient(patient_id=patient_id, timezone=tz),
+    )
     before = [r for r in rows if r.position < closed.position]
-    consent = _consent(before, end)
-    eligibility = _eligibility(before)
+    at = {f"{r.source}:{r.event_id}": r.position for r in before}
+    consent = _consent(state, at, end)
     counted, excluded = time_entries(before, closed, start, end)
     return m.AuditPacket(
         patient_id=patient_id,
         service_month=month,
-        eligibility=eligibility,
-        initiating_visit=_visit(before, end, consent, eligibility, tz),
+        eligibility=_eligibility(state, before),
+        initiating_visit=_visit(state, at, consent, tz),
         consent=consent,
-        care_plan=_care_plan(before, end),
+        care_plan=_care_plan(state, at, end),
         counted_entries=counted,
         excluded_entries=excluded,
         decision=_decision(closed),
@@ -83,74 +98,61 @@ def _last(rows: list[AuditEventRow], type_: str, keep: Any = None) -> AuditEvent
     return found[-1] if found else None
 
 
-def _eligibility(rows: list[AuditEventRow]) -> m.Eligibility | None:
+def _eligibility(state: Patient, rows: list[AuditEventRow]) -> m.Eligibility | None:
     screened = _last(rows, "eligibility_screened")
     if screened is None:
         return None
-    identified = _last(rows, "patient_identified")
     return m.Eligibility(
-        program=screened.data["program"],
-        conditions=screened.data["conditions"],
-        diagnoses=identified.data["diagnoses"] if identified else [],
+        program=state.program,
+        conditions=list(state.conditions),
+        diagnoses=list(state.diagnoses),
         reasons=screened.data["reasons"],
         screened_at=screened.occurred_at,
         position=screened.position,
     )
 
 
-def _consent(rows: list[AuditEventRow], end: datetime) -> m.Consent | None:
-    r = _last(rows, "consent_recorded", lambda r: r.occurred_at < end)
-    if r is None:
+def _consent(state: Patient, at: dict[str, int], end: datetime) -> m.Consent | None:
+    """The consent in force at the close: a practitioner change or a revocation the decision
+    honoured is honoured here too."""
+    c = state.consent
+    if c is None or c.at >= end:
         return None
-    disclosures: dict[str, bool] = r.data["disclosures"]
+    disclosures = c.disclosures.model_dump()
     return m.Consent(
-        at=r.occurred_at,
-        method=r.data["method"],
-        obtained_by=r.data["obtained_by"],
-        disclosures=disclosures,
-        missing_disclosures=missing_disclosures(**disclosures),
-        position=r.position,
-    )
+        at=c.at, method=c.method, obtained_by=c.obtained_by, disclosures=disclosures,
+        missing_disclosures=missing_disclosures(**disclosures), position=at.get(c.key, 0),
+    )  # fmt: skip
 
 
 def _visit(
-    rows: list[AuditEventRow],
-    end: datetime,
-    consent: m.Consent | None,
-    eligibility: m.Eligibility | None,
-    tz: str,
+    state: Patient, at: dict[str, int], consent: m.Consent | None, tz: str
 ) -> m.InitiatingVisit:
-    visit = _last(rows, "initiating_visit_completed", lambda r: r.occurred_at < end)
-    identified = _last(rows, "patient_identified")
     required = None
-    if consent is not None and eligibility is not None and eligibility.program is not None:
-        last_visit = identified.data.get("last_visit_on") if identified else None
+    if consent is not None and state.program is not None:
         consent_on = consent.at.astimezone(ZoneInfo(tz)).date()
-        last = date.fromisoformat(last_visit) if last_visit else None
-        required = initiating_visit_required(last, consent_on, eligibility.program)  # type: ignore[arg-type]
+        required = initiating_visit_required(state.last_visit_on, consent_on, state.program)
+    v = state.visit
     return m.InitiatingVisit(
         required=required,
-        code=visit.data["code"] if visit else None,
-        on=visit.data["on"] if visit else None,
-        g0506=bool(visit.data.get("g0506")) if visit else False,
-        position=visit.position if visit else None,
+        code=v.code if v else None,
+        on=v.on if v else None,
+        g0506=v.g0506 if v else False,
+        position=at.get(v.key) if v else None,
     )
 
 
-def _care_plan(rows: list[AuditEventRow], end: datetime) -> m.CarePlan | None:
-    plans = [r for r in rows if r.type in ("care_plan_established", "care_plan_revised")]
-    if not plans:
+def _care_plan(state: Patient, at: dict[str, int], end: datetime) -> m.CarePlan | None:
+    plan = state.care_plan
+    if plan is None:
         return None
-    established = plans[0]
-    revised = [r for r in plans[1:] if r.occurred_at < end]
-    shared = [r.data["shared_with_patient_at"] for r in plans if r.data["shared_with_patient_at"]]
     return m.CarePlan(
-        care_plan_id=plans[-1].data["care_plan_id"],
-        established_at=established.occurred_at,
-        last_revised_at=revised[-1].occurred_at if revised else None,
-        shared_with_patient_at=shared[-1] if shared else None,
-        in_force_by_month_end=care_plan_in_force(established.occurred_at, end),
-        positions=[r.position for r in plans],
+        care_plan_id=plan.care_plan_id,
+        established_at=plan.in_force_at,
+        last_revised_at=plan.revised_at if plan.revised_at and plan.revised_at < end else None,
+        shared_with_patient_at=plan.shared_with_patient_at,
+        in_force_by_month_end=care_plan_in_force(plan.in_force_at, end),
+        positions=[at[k] for k in plan.keys if k in at],
     )
 
 
@@ -164,6 +166,8 @@ def _decision(closed: AuditEventRow) -> m.Decision:
         expected_payment=d.get("expected_payment"),
         unpriced=d.get("unpriced", []),
         reasons=d["reasons"],
+        policy_version=closed.data.get("policy_version", 0),
+        fee_schedule=d.get("fee_schedule", "national"),
         closed_at=closed.occurred_at,
         position=closed.position,
     )

@@ -85,6 +85,8 @@ class Decision(BaseModel):
     expected_payment: Decimal | None
     unpriced: list[str]
     reasons: list[str]
+    policy_version: int  # the practice's policy version the month was decided with
+    fee_schedule: str  # which fee schedule priced it (national, or a practice import)
     closed_at: datetime
     position: int
 

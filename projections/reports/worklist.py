@@ -1,7 +1,8 @@
 """``worklist``: active patients this month with minutes so far, still needed, days left, reachable.
 
-Progress is ``care.progress.month_progress`` (the workflow's at-risk rule) over the facts the
-worklist projection keeps, as of the end of ``today`` in the practice's time zone.
+Each patient is the fold (``patient.evolve``) of the facts the worklist projection keeps, read
+the way the workflow reads them; progress is ``care.progress.month_progress`` with the policy
+version in force for the month in the patient's practice, as of the end of ``today``.
 """
 
 from __future__ import annotations
@@ -10,23 +11,26 @@ import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, cast
 from zoneinfo import ZoneInfo
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
+from activities.patients import policy_history
 from care.months import day_start, month_bounds
-from care.policy import Policy
 from care.progress import MonthProgress, Urgency, month_progress, still_at_risk, urgency
 from events.base import PatientEvent
-from events.decisions import MonthAtRiskFlagged
 from events.registry import DEFAULT_REGISTRY
-from projections.reports.month_facts import month_facts
+from events.store import EventStore
+from patient.evolve import fold
+from patient.month_facts import month_facts
+from patient.policies import PolicyHistory
+from patient.state import Patient
 from runtime.settings import Settings
 
 PATIENTS = """
-SELECT patient_id, practitioner_id, program FROM worklist_patients
+SELECT patient_id, practice_id, practitioner_id, program FROM worklist_patients
 WHERE phase = 'active' AND program IS NOT NULL ORDER BY patient_id
 """
 # Time entries only from around the month (an interval may start the day before); every other
@@ -71,7 +75,7 @@ class WorklistRow(BaseModel):
 
 
 async def worklist(
-    pool: asyncpg.Pool, today: date, timezone: str | None = None, policy: Policy | None = None
+    pool: asyncpg.Pool, today: date, timezone: str | None = None
 ) -> list[WorklistRow]:
     """Active patients for ``today``'s month, most urgent first (``WorklistRow``)."""
     tz = timezone or Settings.from_env().practice_timezone
@@ -80,15 +84,22 @@ async def worklist(
     patients = await pool.fetch(PATIENTS)
     events = await _facts(pool, [p["patient_id"] for p in patients], start, end)
     as_of = day_start(today + timedelta(days=1), zone) - timedelta(microseconds=1)
+    policies = await _policies(pool, {p["practice_id"] or "" for p in patients})
     ranked = []
     for p in patients:
-        mine = events[p["patient_id"]]
-        facts = month_facts(mine, p["patient_id"], month, tz)
-        progress = month_progress(facts, as_of, policy or Policy.from_env())
-        flagged = any(isinstance(e, MonthAtRiskFlagged) and e.service_month == month for e in mine)
-        ranked.append((urgency(progress), p, progress, still_at_risk(flagged, progress)))
+        state = fold(events[p["patient_id"]], Patient(patient_id=p["patient_id"], timezone=tz))
+        policy = policies[p["practice_id"] or ""].for_month(month)
+        progress = month_progress(month_facts(state, month), as_of, policy)
+        at_risk = still_at_risk(month in state.at_risk, progress)
+        ranked.append((urgency(progress), p, progress, at_risk))
     ranked.sort(key=lambda r: (*r[0].sort_key(), r[1]["patient_id"]))
     return [_row(i, *r, month) for i, r in enumerate(ranked, start=1)]
+
+
+async def _policies(pool: asyncpg.Pool, practices: set[str]) -> dict[str, PolicyHistory]:
+    """Each practice's policy versions, read once per report."""
+    store = EventStore(pool)
+    return {p: await policy_history(store, p) for p in sorted(practices)}
 
 
 def _row(
@@ -115,7 +126,6 @@ async def _facts(
     events: dict[str, list[PatientEvent]] = defaultdict(list)
     for r in rows:
         data = json.loads(r["data"])
-        events[r["patient_id"]].append(
-            DEFAULT_REGISTRY.decode(r["type"], r["schema_version"], data, r["position"])
-        )
+        event = DEFAULT_REGISTRY.decode(r["type"], r["schema_version"], data, r["position"])
+        events[r["patient_id"]].append(cast(PatientEvent, event))  # a patient's stream
     return events

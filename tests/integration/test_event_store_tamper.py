@@ -11,6 +11,7 @@ import asyncio
 import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -49,11 +50,12 @@ async def tamper(pool: asyncpg.Pool, *statements: str) -> None:
             await conn.execute(statement)
 
 
-async def audit(db_url: str, *args: str) -> tuple[int, str]:
-    """Runs ``ccm audit verify`` as a separate process against the test database."""
+async def audit(db_url: str, data_dir: Path, *args: str) -> tuple[int, str]:
+    """Runs ``ccm audit verify`` as a separate process against the test database (its own data
+    dir: checkpoints of another database in ./.ccm/anchors would rightly fail it)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "cli.main", "audit", "verify", *args,
-        env={**os.environ, "CCM_DATABASE_URL": db_url},
+        env={**os.environ, "CCM_DATABASE_URL": db_url, "CCM_DATA_DIR": str(data_dir)},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     out, _ = await proc.communicate()
@@ -148,16 +150,16 @@ async def test_verifying_one_stream_checks_only_that_stream(
 
 
 async def test_ccm_audit_verify_exits_0_when_intact_and_1_naming_the_event(
-    history: AppendResult, pool: asyncpg.Pool, db_url: str
+    history: AppendResult, pool: asyncpg.Pool, db_url: str, tmp_path: Path
 ) -> None:
-    code, out = await audit(db_url)
+    code, out = await audit(db_url, tmp_path)
     assert code == 0, out
     assert "2 streams" in out and "6 events" in out
     await tamper(
         pool, f"UPDATE events SET hash = sha256('x') WHERE position = {history.positions[1]}"
     )
-    code, out = await audit(db_url)
+    code, out = await audit(db_url, tmp_path)
     assert code == 1
     assert f"stream {VICTIM} version 2 (position {history.positions[1]}, upstream:p1-call-2)" in out
-    code, out = await audit(db_url, "--stream", stream_for("p2"))
+    code, out = await audit(db_url, tmp_path, "--stream", stream_for("p2"))
     assert code == 0, out

@@ -10,13 +10,13 @@ from typing import Any
 import asyncpg
 import pytest
 
+from bench.synthetic import patient_history
 from events.base import stream_for
 from events.store import EventStore
 from projections import catalog, checkpoints, status
 from projections.rebuild import rebuild
 from projections.runner import catch_up, run_projections
 from projections.status import quarantined
-from projections.synthetic import patient_history
 
 pytestmark = pytest.mark.integration
 

@@ -8,6 +8,7 @@ import contextlib
 import asyncpg
 import pytest
 
+from bench.synthetic import patient_history
 from events.base import stream_for
 from events.store import EventStore, StoredEvent
 from projections import catalog, checkpoints, quarantine, status
@@ -15,7 +16,6 @@ from projections.base import Projection, Sql, Writes
 from projections.drain import drain
 from projections.runner import catch_up, run_projections
 from projections.status import quarantined
-from projections.synthetic import patient_history
 
 pytestmark = pytest.mark.integration
 

@@ -115,7 +115,7 @@ def billed_march(pid: str) -> list[PatientEvent]:
         TimeEntryVoided(event_id=f"{pid}-void-t4", patient_id=pid, entry_id="t4",
                         occurred_at=at("2025-03-22T10:00:00-04:00"), reason="wrong patient"),
         MonthClosed(event_id=f"{pid}-close-2025-03", patient_id=pid, occurred_at=closed,
-                    service_month="2025-03", decision=decision),
+                    service_month="2025-03", decision=decision, facts=None, policy_version=0),
         ClaimPrepared(
             event_id=f"{pid}-claim-2025-03", patient_id=pid, occurred_at=closed, claim_id=claim,
             service_month="2025-03", practitioner_id="dr-1", codes=decision.codes,

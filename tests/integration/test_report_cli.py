@@ -13,9 +13,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bench.synthetic import patient_history
 from events.base import stream_for
 from events.store import EventStore
-from projections.synthetic import patient_history
 from runtime.db_urls import DatabaseUrls
 
 pytestmark = pytest.mark.integration

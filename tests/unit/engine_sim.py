@@ -1,9 +1,9 @@
 """The patient workflow's run loop without Temporal: the same pure steps in the same order.
 
-For each event in delivery order: the update checks (``check_batch``), the business clock (the
-latest ``occurred_at`` seen, never ahead of ``now``), what the calendar makes due at that clock,
-then the fold; finally what is due at ``now``. Month closes are priced with the national fee
-schedule, as the workflow does for a practice that imported none.
+For each event in delivery order: duplicates by store key are skipped (the store's verdict in
+the workflow), the update checks (``check_delivery``), the business clock (the latest
+``occurred_at`` seen, never ahead of ``now``), what the calendar makes due at that clock, then
+``decide`` and ``fold``; finally what is due at ``now``. Months close at the national fees.
 """
 
 from __future__ import annotations
@@ -11,26 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from temporalio.exceptions import ApplicationError
-
-from care.fees import NATIONAL
+from care.months import month_of
 from events.base import PatientEvent
 from events.decisions import MonthClosed
 from events.upstream import UpstreamEvent
-from workflows.checks import check_batch
-from workflows.closing import close_month, months_due
-from workflows.config import CareConfig
-from workflows.fold import apply
-from workflows.monthly import at_risk_check
-from workflows.phases import window_expired
-from workflows.state import PatientState
+from patient.commands import Record, Refused, Tick
+from patient.decide import decide
+from patient.due import check_made
+from patient.evolve import fold
+from patient.policies import PolicyHistory
+from patient.state import Patient
+from patient.validate import check_delivery
 
 
 @dataclass
 class Simulated:
-    state: PatientState
+    state: Patient
+    policies: PolicyHistory
     recorded: list[PatientEvent] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    checked: set[str] = field(default_factory=set)
 
     def closed(self) -> dict[str, MonthClosed]:
         return {e.service_month: e for e in self.recorded if isinstance(e, MonthClosed)}
@@ -42,28 +42,41 @@ class Simulated:
             for month, e in self.closed().items()
         }
 
+    def apply(self, events: list[PatientEvent]) -> None:
+        self.state = fold(events, self.state)
+        self.recorded += events
 
-def tick(sim: Simulated, cfg: CareConfig, clock: datetime) -> None:
-    sim.recorded += window_expired(sim.state, cfg, clock)
-    sim.recorded += at_risk_check(sim.state, cfg, clock)
-    for month in months_due(sim.state, clock, cfg):
-        sim.recorded += close_month(sim.state, month, cfg, NATIONAL)[0]
+    def tick(self, clock: datetime) -> None:
+        self.apply(decide(self.state, Tick(clock), self.policies, frozenset(self.checked)))
+        month = check_made(self.state, clock, self.policies)
+        if month is not None:
+            self.checked.add(month)
 
 
-def simulate(events: list[UpstreamEvent], cfg: CareConfig, now: datetime) -> Simulated:
+def simulate(
+    events: list[UpstreamEvent],
+    timezone: str,
+    now: datetime,
+    policies: PolicyHistory | None = None,
+) -> Simulated:
     """One patient's events through the workflow's steps, as if delivered live up to ``now``."""
-    sim = Simulated(PatientState(patient_id=events[0].patient_id))
+    sim = Simulated(
+        Patient(patient_id=events[0].patient_id, timezone=timezone), policies or PolicyHistory()
+    )
+    seen: set[str] = set()
     clock: datetime | None = None
     for event in events:
+        if event.store_key in seen:
+            continue
+        policy = sim.policies.for_month(month_of(now, timezone))
         try:
-            check_batch(sim.state, [], [event], cfg, now)
-        except ApplicationError:
+            check_delivery(sim.state, [event], policy, now)
+            clock = max(clock or event.occurred_at, event.occurred_at)
+            sim.tick(min(clock, now))
+            sim.apply(decide(sim.state, Record(event), sim.policies))
+        except Refused:
             sim.refused.append(event.event_id)
             continue
-        if sim.state.is_duplicate(event):
-            continue
-        clock = max(clock or event.occurred_at, event.occurred_at)
-        tick(sim, cfg, min(clock, now))
-        sim.recorded += [event, *apply(sim.state, event, cfg)]
-    tick(sim, cfg, now)
+        seen.add(event.store_key)
+    sim.tick(now)
     return sim

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from workflows.calendar import (
+from care.months import (
     check_time,
     close_time,
-    last_day,
+    last_day_of,
     month_of,
     months_between,
     next_month,
@@ -32,7 +32,7 @@ def test_a_moment_belongs_to_the_practice_zones_month(at: datetime, month: str) 
 
 def test_months_roll_over_the_year_and_february_has_its_leap_day() -> None:
     assert next_month("2025-12") == "2026-01"
-    assert last_day("2024-02") == date(2024, 2, 29)
+    assert last_day_of("2024-02") == date(2024, 2, 29)
     assert months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert months_between("2026-02", "2026-01") == []
 

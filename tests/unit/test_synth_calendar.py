@@ -14,25 +14,26 @@ from datetime import date, timedelta
 
 import pytest
 
+from care.months import close_time, local_midnight, next_month
+from care.policy import Policy
 from tests.unit.engine_sim import simulate
 from tests.unit.test_synth_rules import by_patient
 from upstream.synth import plan_feed
 from upstream.synth.catalog import designed
-from workflows.calendar import close_time, local_midnight, next_month
-from workflows.config import CareConfig
 
 FIRST, LAST = date(2027, 12, 15), date(2028, 12, 31)
 DAYS = [FIRST + timedelta(days=n) for n in range((LAST - FIRST).days + 1)]
 PATIENTS = len(designed()) + 4  # every designed case and a few typical patients
-CFG = CareConfig()
+TZ = "America/New_York"
+POLICY = Policy()  # the practice records no policy version: the defaults
 
 
 def expected_last_closed(end: date, grace_days: int) -> str:
     """The latest month whose close time (end + grace) is at or before midnight starting ``end``,
     computed from the engine's own close time, independently of the generator."""
-    boundary = local_midnight(end, CFG.timezone)
+    boundary = local_midnight(end, TZ)
     month = f"{end.year - 1:04d}-{end.month:02d}"
-    while close_time(next_month(month), CFG.timezone, grace_days) <= boundary:
+    while close_time(next_month(month), TZ, grace_days) <= boundary:
         month = next_month(month)
     return month
 
@@ -48,10 +49,10 @@ def test_every_day_bills_the_plan_and_the_designed_cases_land_in_the_last_closed
 ) -> None:
     feed = plan_feed(end=end, patients=PATIENTS, months=3, seed=end.toordinal() % 97)
     tl = feed.timeline
-    assert tl.last_closed.label == expected_last_closed(end, CFG.policy.grace_days)
+    assert tl.last_closed.label == expected_last_closed(end, POLICY.grace_days)
     closed = {m.label for m in tl.closed}
     for patient, events in by_patient(feed).items():
-        billed = simulate(events, CFG, tl.boundary).codes()
+        billed = simulate(events, TZ, tl.boundary).codes()
         assert set(billed) <= closed, (patient, sorted(set(billed) - closed))
         intended = {m: c for (p, m), c in feed.intended.items() if p == patient}
         # A month intended to bill nothing may never close (a patient never enrolled).

@@ -14,12 +14,13 @@ from datetime import date
 import pytest
 
 from care.eligibility import screen
+from care.policy import Policy
 from events.upstream import PatientIdentified, UpstreamEvent
 from tests.unit.engine_sim import simulate
 from upstream.synth import SynthFeed, plan_feed
-from workflows.config import CareConfig
 
-CFG = CareConfig()
+TZ = "America/New_York"
+POLICY = Policy()  # the practice records no policy version: the defaults
 
 
 def by_patient(feed: SynthFeed) -> dict[str, list[UpstreamEvent]]:
@@ -35,7 +36,7 @@ def check(feed: SynthFeed) -> list[str]:
     closed = {m.label for m in tl.closed}
     refused: list[str] = []
     for patient, events in by_patient(feed).items():
-        sim = simulate(events, CFG, tl.boundary)
+        sim = simulate(events, TZ, tl.boundary)
         refused += sim.refused
         billed = sim.codes()
         assert set(billed) <= closed, (patient, sorted(set(billed) - closed))
@@ -86,7 +87,7 @@ def test_designed_cases_bill_their_tracks_in_the_last_closed_month() -> None:
     feed = plan_feed(end=date(2026, 11, 27), patients=34)
     groups, last = by_patient(feed), feed.timeline.last_closed.label
     for case, codes in DESIGNED_LAST_MONTH.items():
-        sim = simulate(groups[feed.cases[case]], CFG, feed.timeline.boundary)
+        sim = simulate(groups[feed.cases[case]], TZ, feed.timeline.boundary)
         assert sim.codes()[last] == codes, case
 
 
@@ -94,7 +95,7 @@ def test_g0506_is_billed_once_in_the_initiating_visits_month() -> None:
     feed = plan_feed(end=date(2026, 11, 27), patients=34)
     tl, groups = feed.timeline, by_patient(feed)
     for case in ("40-minutes", "60-minutes"):
-        sim = simulate(groups[feed.cases[case]], CFG, tl.boundary)
+        sim = simulate(groups[feed.cases[case]], TZ, tl.boundary)
         first = sim.closed()[tl.closed[0].label].decision
         [g0506] = [line for line in first.codes if line.code == "G0506"]
         visit = next(e for e in groups[feed.cases[case]] if e.type == "initiating_visit_completed")

@@ -14,8 +14,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
 
+from care.months import close_time, month_of, month_start, next_month
 from events.upstream import UpstreamEvent
-from workflows.calendar import close_time, month_of, month_start, next_month
 
 if TYPE_CHECKING:
     pass
@@ -54,14 +54,9 @@ class Patient:
 
     def identified(self, at: datetime, dx: list[str], **kw: Any) -> UpstreamEvent:
         kw.setdefault("last_visit_on", (at - timedelta(days=60)).date())
-        return self.event(
-            "patient_identified",
-            at,
-            practice_id="practice-1",
-            practitioner_id="dr-1",
-            diagnoses=dx,
-            **kw,
-        )
+        kw.setdefault("practice_id", "practice-1")
+        kw.setdefault("practitioner_id", "dr-1")
+        return self.event("patient_identified", at, diagnoses=dx, **kw)
 
     def consent(self, at: datetime, **disclosures: bool) -> UpstreamEvent:
         return self.event(

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest_asyncio
@@ -16,7 +17,9 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.clearinghouse import Clearinghouse
-from events.base import stream_for
+from activities.patients import policy_history
+from events.base import EventMeta, stream_for
+from events.practice import PolicyChanged
 from events.store import EventStore, StoredEvent
 from upstream.client import CcmClient
 from worker import build_worker
@@ -63,6 +66,23 @@ class Engine:
         handle = self.env.client.get_workflow_handle(workflow_id_for(patient.id))
         view: PatientView = await handle.query("view", result_type=PatientView)
         return view
+
+
+async def set_policy(
+    engine: Engine, practice_id: str = "practice-1", effective: str = "2015-01", **changes: Any
+) -> None:
+    """Records the practice's next policy version (as ``ccm policy set`` does), in force from
+    ``effective`` (default: before any month a test uses), before the practice's patients are
+    sent."""
+    history = await policy_history(engine.store, practice_id)
+    policy = history.latest.policy.model_copy(update=changes)
+    version = history.latest.version + 1
+    change = PolicyChanged(
+        event_id=f"{practice_id}.policy.v{version}", practice_id=practice_id,
+        occurred_at=await engine.now(), version=version, effective_month=effective,
+        policy=policy, reason="test", meta=EventMeta(source="policy", actor="test"),
+    )  # fmt: skip
+    await engine.store.append(change.stream, [change], expected_version=None)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

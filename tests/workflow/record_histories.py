@@ -30,6 +30,7 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from care.months import close_time, month_of, next_month
 from db.migrate import migrate
 from runtime.binaries import temporal_test_server
 from tests.fixtures_pg import database_uri
@@ -37,7 +38,6 @@ from tests.workflow.builders import TZ, Life, in_month
 from upstream.client import CcmClient, EventRejected
 from worker import build_worker
 from workflows import search_attributes as sa
-from workflows.calendar import close_time, month_of, next_month
 from workflows.patient import workflow_id_for
 
 HISTORIES = Path(__file__).parent / "histories"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from care.months import close_time, month_of, next_month
 from events.decisions import MonthAtRiskFlagged, MonthClosed
-from workflows.calendar import close_time, month_of, next_month
 from workflows.patient import workflow_id_for
 
 from .builders import TZ, in_month, life

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from workflows.calendar import month_of, month_start, next_month
+from care.months import month_of, month_start, next_month
 
 from .conftest import Engine
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from billing.fee_store import ImportRequest, save_schedule
 from care.fees import FeeEntry
+from care.months import last_day_of
 from events.decisions import ClaimPrepared, MonthClosed
-from workflows.calendar import last_day
 
 from .builders import closable_months, in_month, life, local_date
 from .conftest import Engine
@@ -39,7 +39,7 @@ async def test_g0506_reaches_the_claim_and_the_outbox_with_the_visit_date(engine
         assert isinstance(stored.event, MonthClosed)
         closes[stored.event.service_month] = stored.event
     lines = [(c.code, c.date_of_service) for c in closes[first].decision.codes]
-    assert lines == [("99490", last_day(first)), ("G0506", local_date(visit_at))]
+    assert lines == [("99490", last_day_of(first)), ("G0506", local_date(visit_at))]
     assert [c.code for c in closes[second].decision.codes] == ["99490"]  # once per practitioner
     [prepared, _] = [s.event for s in await engine.events(p, "claim_prepared")]
     assert isinstance(prepared, ClaimPrepared)

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus
 
+from care.months import close_time, month_of, next_month
 from events.decisions import MonthClosed
-from workflows.calendar import close_time, month_of, next_month
 from workflows.patient import workflow_id_for
 
 from .builders import TZ, Life, in_month, life

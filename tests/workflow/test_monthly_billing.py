@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from workflows.calendar import month_of, month_start, next_month
+from care.months import month_of, month_start, next_month
 
 from .conftest import Engine
 

@@ -13,14 +13,11 @@ from datetime import timedelta
 import pytest
 
 from care.decision import ExclusionReason, MonthDecision
-from care.policy import Policy
 from events.decisions import ClaimPrepared, MonthClosed
 from events.upstream import TimeLogged, UpstreamEvent
-from upstream.client import CcmClient
-from workflows.config import CareConfig
 
 from .builders import Life, closable_months, in_month, life
-from .conftest import Engine
+from .conftest import Engine, set_policy
 
 MonthScript = Callable[[Life, str], list[UpstreamEvent]]
 
@@ -287,8 +284,8 @@ async def test_a_year_of_documentation_bills_each_month_on_its_own(engine: Engin
 async def test_an_apcm_practice_bills_the_level_without_a_time_threshold(engine: Engine) -> None:
     """With the practice running APCM (a policy setting), a primary-care patient bills G0557
     (two or more conditions) with no minutes at all (CY2025 PFS final rule)."""
-    config = CareConfig(policy=Policy(practice_runs_apcm=True))
-    apcm = CcmClient(engine.env.client, engine.client.task_queue, config)
+    await set_policy(engine, practice_runs_apcm=True)
+    apcm = engine.client
     p = life(engine.patient())
     (month,) = closable_months(await engine.now(), 1)
     start = in_month(month, 1, hour=9)

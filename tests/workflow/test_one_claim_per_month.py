@@ -27,9 +27,9 @@ from activities.clearinghouse import ClaimAlreadyExists, OutboxClearinghouse
 from care.decision import ClaimLine
 from events.decisions import ClaimPrepared, ClaimSubmitted
 from events.store import EventStore
+from patient.due import claim_id_for
 from upstream.client import CcmClient
 from worker import build_worker
-from workflows.closing import claim_id_for
 from workflows.patient import workflow_id_for
 
 from .builders import closable_months, in_month, life, settle

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from care.months import check_time, month_of, next_month
 from projections import reports
 from projections.runner import catch_up
 from workflows import search_attributes as sa
-from workflows.calendar import check_time, month_of, next_month
 from workflows.patient import workflow_id_for
 
 from .builders import TZ, in_month, life, local_date

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from workflows.calendar import close_time
+from care.months import close_time
 
 
 @dataclass(frozen=True, order=True)

@@ -1,4 +1,5 @@
-"""Plausible patient histories for benchmarks and tests: enrollment, monthly time, claims.
+"""Plausible patient histories for benchmarks and tests: enrollment, monthly time, claims (a
+bench fixture: decisions are fabricated, not decided by the rules).
 
 Deterministic for a seed. The month decisions are simplified (pooled clinical-staff minutes on the
 99490/99439 track) because only the projections read them here, never the care rules.
@@ -156,7 +157,7 @@ def _close(pid: str, month: str, minutes: int, rng: random.Random) -> list[Patie
     engine = EventMeta(source="engine", actor="ccm-engine")
     out: list[PatientEvent] = [
         MonthClosed(event_id=f"{pid}.close.{month}", patient_id=pid, occurred_at=closed_at,
-                    service_month=month, decision=d, meta=engine),
+                    service_month=month, decision=d, facts=None, policy_version=0, meta=engine),
     ]  # fmt: skip
     if not d.bills or d.date_of_service is None:
         return out

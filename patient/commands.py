@@ -1,0 +1,48 @@
+"""What the host asks the decider: record a fact, act on the calendar, note a handed-over claim."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from care.fees import FeeSchedule
+from events.decisions import ClaimPrepared
+from events.upstream import UpstreamEvent
+
+
+@dataclass(frozen=True)
+class Record:
+    """An upstream fact the store has not seen (duplicates never reach the decider)."""
+
+    event: UpstreamEvent
+
+
+@dataclass(frozen=True)
+class Tick:
+    """The business clock reached ``clock``; ``fees`` prices each month due to close then."""
+
+    clock: datetime
+    fees: Mapping[str, FeeSchedule] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """The clearinghouse adapter took ``claim``; ``ref`` is its reference."""
+
+    claim: ClaimPrepared
+    ref: str
+
+
+Command = Record | Tick | HandedOver
+
+
+class Refused(Exception):
+    """The fact cannot be recorded: ``field`` and ``reason`` say why (``shown``: an opaque id)."""
+
+    def __init__(self, field: str, reason: str, shown: str | None = None) -> None:
+        super().__init__(f"field {field}: {reason}")
+        self.field = field
+        self.reason = reason
+        self.shown = shown
+        self.event_id: str | None = None  # set by a check of several events

@@ -1,0 +1,172 @@
+"""The workflow's unit of work: decide, stage, append, and only then take the new state as the
+patient's. validate → decide → append → evolve, with the evolve done on a trial copy so a
+staged batch can be dropped whole when the store refuses it (two patients raced for one id).
+
+Every piece of I/O goes through a typed activity reference (``workflows.io``); this module only
+sequences them. Deterministic: it runs inside the workflow sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from care.fees import NATIONAL, FeeSchedule
+    from events.base import PatientEvent
+    from events.decisions import ClaimPrepared, MonthClosed
+    from events.upstream import PatientIdentified, UpstreamEvent
+    from patient.commands import HandedOver, Record, Refused, Tick
+    from patient.decide import decide
+    from patient.due import check_made, months_due
+    from patient.evolve import fold
+    from patient.policies import PolicyHistory
+    from patient.state import Patient
+    from workflows import io
+    from workflows.messages import RefusedEvent
+
+FLUSH_AT = 200
+
+
+class RaceLost(Exception):
+    """The store holds one of the staged keys in another stream: stage the batch again."""
+
+
+@dataclass
+class Delivery:
+    """One update's events and, per event index, what became of it (``kind``, refusal)."""
+
+    id: int
+    events: list[UpstreamEvent]
+    done: dict[int, tuple[str, RefusedEvent | None]] = field(default_factory=dict)
+    staged: dict[int, tuple[str, RefusedEvent | None]] = field(default_factory=dict)
+
+    def left(self) -> list[int]:
+        return [i for i in range(len(self.events)) if i not in self.done]
+
+
+class Recorder:
+    """The patient's committed state, and what is staged on top of it."""
+
+    def __init__(self, state: Patient, policies: PolicyHistory, checked: frozenset[str]) -> None:
+        self.state, self.trial = state, state
+        self.policies = policies
+        self.checked, self.trial_checked = checked, checked
+        self.pending: list[PatientEvent] = []
+        self.touched: list[Delivery] = []
+        self.closed_months = 0
+
+    def stage(self, events: list[PatientEvent]) -> None:
+        self.trial = fold(events, self.trial)
+        self.pending += events
+
+    async def commit(self) -> None:
+        """Appends what is staged; raises ``RaceLost`` (nothing kept) if the store refuses a key."""
+        if self.pending:
+            result = await io.append(self.state, self.pending)
+            if result is None:
+                self.rollback()
+                raise RaceLost
+            self.closed_months += sum(isinstance(e, MonthClosed) for e in self.pending)
+            self.trial = self.trial.model_copy(update={"version": result.version})
+        self.state, self.checked, self.pending = self.trial, self.trial_checked, []
+        for delivery in self.touched:
+            delivery.done.update(delivery.staged)
+            delivery.staged.clear()
+        self.touched = []
+
+    def rollback(self) -> None:
+        self.trial, self.trial_checked, self.pending = self.state, self.checked, []
+        for delivery in self.touched:
+            delivery.staged.clear()
+        self.touched = []
+
+    def _outcome(self, d: Delivery, index: int, kind: str, why: Refused | None = None) -> None:
+        event = d.events[index]
+        refusal = (
+            RefusedEvent(event_id=event.event_id, field=why.field, reason=why.reason)
+            if why
+            else None
+        )
+        d.staged[index] = (kind, refusal)
+        if d not in self.touched:
+            self.touched.append(d)
+
+    async def deliver(self, d: Delivery, now: datetime) -> None:
+        """Records a delivery's events in order, the calendar acting in between; again from the
+        first uncommitted event when a race was lost."""
+        while d.left():
+            try:
+                await self._stage_delivery(d, now)
+                await self.commit()
+            except RaceLost:
+                continue
+
+    async def _stage_delivery(self, d: Delivery, now: datetime) -> None:
+        indices = d.left()
+        verdicts = await io.lookup(self.state, [d.events[i] for i in indices])
+        seen: set[str] = set()
+        clock: datetime | None = None
+        for i, verdict in zip(indices, verdicts, strict=True):
+            event = d.events[i]
+            if verdict.status == "stored" or event.store_key in seen:
+                self._outcome(d, i, "duplicate")
+                continue
+            if verdict.status != "new":
+                self._outcome(d, i, "refused", _identity_refusal(verdict.status, verdict))
+                continue
+            clock = max(clock or event.occurred_at, event.occurred_at)
+            await self.tick(min(clock, now))
+            await self._decide_one(d, i, event)
+            seen.add(event.store_key)
+            if len(self.pending) >= FLUSH_AT:
+                await self.commit()
+
+    async def _decide_one(self, d: Delivery, i: int, event: UpstreamEvent) -> None:
+        if isinstance(event, PatientIdentified):
+            self.policies = (await io.practice_rules(event.practice_id, None)).policies
+        try:
+            events = decide(self.trial, Record(event), self.policies)
+        except Refused as refused:
+            self._outcome(d, i, "refused", refused)
+            return
+        self.stage(events)
+        late = any(e.type == "late_entry_recorded" for e in events)
+        self._outcome(d, i, "late" if late else "recorded")
+
+    async def tick(self, clock: datetime) -> None:
+        """What the calendar makes due at ``clock``; claims go to the clearinghouse once the
+        close that prepared them is stored."""
+        fees: dict[str, FeeSchedule] = {}
+        for month in months_due(self.trial, clock, self.policies):
+            assert self.trial.practice_id is not None  # a month closes only once identified
+            rules = await io.practice_rules(self.trial.practice_id, month)
+            self.policies, fees[month] = rules.policies, rules.fees or NATIONAL
+        events = decide(self.trial, Tick(clock, fees), self.policies, self.trial_checked)
+        self.stage(events)
+        made = check_made(self.trial, clock, self.policies)
+        if made is not None:
+            self.trial_checked = self.trial_checked | {made}
+        await self.hand_over([e for e in events if isinstance(e, ClaimPrepared)])
+
+    async def hand_over(self, claims: list[ClaimPrepared]) -> None:
+        """Submits prepared claims once what prepared them is stored, and records the hand-over."""
+        if not claims:
+            return
+        await self.commit()
+        for claim in claims:
+            ref = await io.submit(claim)
+            self.stage(decide(self.trial, HandedOver(claim, ref), self.policies))
+        await self.commit()
+
+
+def _identity_refusal(status: str, verdict: io.Verdict) -> Refused:
+    if status == "foreign":
+        return Refused("event_id", "is already used by another patient (ids are unique per source)")
+    return Refused(
+        "event_id",
+        f"is already stored with other content (stored sha256 {verdict.stored_digest}…, "
+        f"sent {verdict.sent_digest}…): send a new event_id for a correction",
+    )
