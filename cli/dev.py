@@ -12,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from runtime.connect import redact_password
+from runtime.crypto.tokens import TOKEN_FILE
 from runtime.errors import ServiceUnavailable
 from runtime.lifecycle import run_until_stopped, stop_on_signals
 from runtime.logging import configure_logging
@@ -76,6 +77,21 @@ def describe(settings: Settings, stack: Stack) -> str:
         f"  task queue={settings.task_queue}",
         f"  PostgreSQL     {redact_password(stack.database_url)}",
         f"  schema         {migrations}",
+        *codec_lines(settings, stack),
         f"  server logs    {', '.join(str(logs[name]) for name in stack.started) or 'n/a'}",
     ]
     return "\n".join(lines)
+
+
+def codec_lines(settings: Settings, stack: Stack) -> list[str]:
+    """Where the UI's codec server is and how a browser signs in to it (payloads are encrypted:
+    without it the UI shows ciphertext)."""
+    if stack.codec_url is None:
+        return []
+    token = settings.data_dir.resolve() / TOKEN_FILE if settings.codec_token is None else None
+    return [
+        f"  codec server   {stack.codec_url}  (token: {token or 'CCM_CODEC_TOKEN'})",
+        f"                 to see decoded payloads in the UI: sign in at {stack.codec_url}/login,",
+        "                 then in the UI's Codec Server settings use this browser's setting,",
+        f"                 endpoint {stack.codec_url}, 'Include cross-origin credentials' on",
+    ]

@@ -6,17 +6,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from db.migrate import MigrationRefused, migrate
+from runtime.crypto.converter import encrypting_converter
+from runtime.crypto.keyring import KeyRing, NoKeyRing
 from runtime.errors import ServiceUnavailable
 
 
-async def connect_client(address: str, namespace: str) -> Client:
-    """A client using the pydantic converter that workers, tests and the Replayer also use."""
-    return await Client.connect(
-        address, namespace=namespace, data_converter=pydantic_data_converter
-    )
+async def connect_client(address: str, namespace: str, keys: KeyRing | None = None) -> Client:
+    """A client whose payloads are encrypted with ``keys`` (the converter workers, tests and the
+    Replayer also use). Without ``keys`` it can only make calls that carry no payload (describe,
+    list, search attributes): any payload it would send is refused, never sent in clear."""
+    converter = encrypting_converter(keys or NoKeyRing())
+    return await Client.connect(address, namespace=namespace, data_converter=converter)
 
 
 async def migrate_database(database_url: str) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class Settings(BaseModel):
@@ -30,6 +30,9 @@ class Settings(BaseModel):
     temporal_port: int = 7233
     ui_port: int = 8233
     log_level: str = "info"
+    codec_keys: SecretStr | None = None  # id=base64,id=base64 (first current); unset: key file
+    codec_token: SecretStr | None = None  # the codec server's access token; unset: token file
+    codec_port: int = 8234
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -47,6 +50,9 @@ class Settings(BaseModel):
             "temporal_port": "CCM_TEMPORAL_PORT",
             "ui_port": "CCM_UI_PORT",
             "log_level": "CCM_LOG_LEVEL",
+            "codec_keys": "CCM_CODEC_KEYS",
+            "codec_token": "CCM_CODEC_TOKEN",
+            "codec_port": "CCM_CODEC_PORT",
         }
         values = {field: e[var] for field, var in names.items() if e.get(var)}
         return cls.model_validate(values)

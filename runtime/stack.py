@@ -18,7 +18,10 @@ import asyncpg
 from temporalio.client import Client
 
 from runtime import services
+from runtime.codec_server.serve import start_codec_server
 from runtime.connect import connect_client, open_pool
+from runtime.crypto.converter import load_key_ring
+from runtime.crypto.tokens import load_token
 from runtime.db_urls import DatabaseUrls, without_password
 from runtime.embedded_pg import published_urls, start_postgres
 from runtime.errors import ServiceUnavailable
@@ -44,6 +47,7 @@ class Stack:
     applied_migrations: list[str]
     ui_url: str | None
     started: list[str]
+    codec_url: str | None = None  # the codec server this stack started for the UI
 
 
 @dataclass
@@ -51,6 +55,7 @@ class _Resolved:
     url: str
     pid: int | None = None  # set only when this stack started the service
     ui_url: str | None = None
+    codec_url: str | None = None
 
 
 @dataclass
@@ -91,9 +96,19 @@ async def open_stack(
         exits.push_async_callback(pool.close)
         if publish:  # only once migrated, so whoever finds the file finds a usable schema
             _publish(settings, db, temporal, exits)
-        client = await connect_client(temporal.url, settings.temporal_namespace)
+        keys = load_key_ring(settings, create=start_missing)
+        client = await connect_client(temporal.url, settings.temporal_namespace, keys)
         started = [name for name, pid in (("postgres", db.pid), ("temporal", temporal.pid)) if pid]
-        yield Stack(db.urls.app, temporal.url, pool, client, applied, temporal.ui_url, started)
+        yield Stack(
+            db.urls.app,
+            temporal.url,
+            pool,
+            client,
+            applied,
+            temporal.ui_url,
+            started,
+            temporal.codec_url,
+        )
 
 
 def _running(settings: Settings) -> services.Services | None:
@@ -144,14 +159,24 @@ async def _temporal(
         return _Resolved(running.temporal_address, ui_url=running.ui_url)
     if not start_missing:
         raise ServiceUnavailable("no Temporal: set TEMPORAL_ADDRESS or run `ccm dev`")
+    # The codec server first: the dev server's UI is told its address when it starts.
+    ui_origins = [f"http://{host}:{settings.ui_port}" for host in ("127.0.0.1", "localhost")]
+    codec = await start_codec_server(
+        load_key_ring(settings, create=True),
+        load_token(settings, create=True),
+        ui_origins,
+        port=settings.codec_port,
+    )
+    exits.push_async_callback(codec.stop)
     server = await start_temporal_dev(
         settings.data_dir,
         port=settings.temporal_port,
         ui_port=settings.ui_port,
         namespace=settings.temporal_namespace,
+        codec_endpoint=codec.url,
     )
     exits.push_async_callback(server.stop)
-    return _Resolved(server.address, server.pid, server.ui_url)
+    return _Resolved(server.address, server.pid, server.ui_url, codec.url)
 
 
 def _publish(settings: Settings, db: _Database, temporal: _Resolved, exits: AsyncExitStack) -> None:
@@ -176,8 +201,11 @@ def _publish(settings: Settings, db: _Database, temporal: _Resolved, exits: Asyn
 async def open_client(settings: Settings) -> AsyncIterator[Client]:
     """A client on the configured or running-``ccm dev`` Temporal; never starts one."""
     temporal = await _temporal(settings, _running(settings), False, AsyncExitStack())
+    keys = load_key_ring(settings, create=False)
     try:
-        client = await connect_client(temporal.url, settings.temporal_namespace)
+        client = await connect_client(temporal.url, settings.temporal_namespace, keys)
+    except ServiceUnavailable:
+        raise
     except RuntimeError as exc:  # temporalio's "Failed client connect"
         raise ServiceUnavailable(f"cannot reach Temporal at {temporal.url}") from exc
     yield client

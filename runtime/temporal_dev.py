@@ -79,16 +79,18 @@ class TemporalDevServer:
 
 
 async def start_temporal_dev(
-    data_dir: Path, *, port: int, ui_port: int, namespace: str
+    data_dir: Path, *, port: int, ui_port: int, namespace: str, codec_endpoint: str | None = None
 ) -> TemporalDevServer:
     """Starts the dev server and returns once it answers with every search attribute registered.
 
-    Refuses with ``PortInUse`` before starting anything if either port is taken.
+    ``codec_endpoint``: the codec server the Web UI decodes payloads with. Refuses with
+    ``PortInUse`` before starting anything if either port is taken.
     """
     ensure_ports_free(port, ui_port)
     args = [temporal_cli(), "server", "start-dev", "--db-filename", str(data_dir / "temporal.db")]
     args += ["--ip", HOST, "--port", str(port), "--ui-port", str(ui_port), "--log-level", "warn"]
     args += search_attributes.cli_flags()
+    args += ui_codec_flags(codec_endpoint)
     if namespace != "default":
         args += ["--namespace", namespace]
     log = await asyncio.to_thread(_open_log, data_dir)
@@ -111,6 +113,12 @@ async def start_temporal_dev(
             raise ServerFailed(_failure_message(server, data_dir)) from exc
         raise
     return server
+
+
+def ui_codec_flags(codec_endpoint: str | None) -> list[str]:
+    """The flag that makes the dev server's Web UI call ``codec_endpoint``/decode from the
+    browser (``temporal server start-dev --ui-codec-endpoint``)."""
+    return ["--ui-codec-endpoint", codec_endpoint] if codec_endpoint else []
 
 
 def _open_log(data_dir: Path) -> IO[bytes]:

@@ -2,7 +2,8 @@
 
 ``time_skipping_env`` for workflow logic with timers; ``dev_env`` (the real dev server, with the
 project's search attributes) for visibility queries and anything the test server lacks.
-Both use the pydantic data converter, like every client and worker of the project.
+Both use the project's data converter (pydantic, encrypted with a fixed test key ring:
+``TEST_CONVERTER``), like every client and worker of the project.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from runtime.binaries import temporal_cli, temporal_test_server
+from tests.codec_keys import TEST_CONVERTER
 from workflows.search_attributes import cli_flags
 
 
@@ -28,7 +29,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """One time-skipping test server per session; its clock is shared by all its workflows."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=temporal_test_server(),
-        data_converter=pydantic_data_converter,
+        data_converter=TEST_CONVERTER,
     )
     try:
         yield env
@@ -41,7 +42,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """One in-memory Temporal dev server per session with every custom search attribute."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli(),
-        data_converter=pydantic_data_converter,
+        data_converter=TEST_CONVERTER,
         # The same flags `ccm dev` uses, so tests and the dev stack register identical attributes.
         dev_server_extra_args=cli_flags(),
         ui=False,

@@ -21,6 +21,7 @@ def run_demo(data_dir: Path, ports: tuple[int, int]) -> subprocess.CompletedProc
         "CCM_DATA_DIR": str(data_dir),
         "CCM_TEMPORAL_PORT": str(ports[0]),
         "CCM_UI_PORT": str(ports[1]),
+        "CCM_CODEC_PORT": "0",  # any free port: never a running `ccm dev`'s
     }
     return subprocess.run(
         [CCM, "demo", "--exit", "--patients", "20"],

@@ -22,7 +22,6 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -33,6 +32,7 @@ from events.decisions import ClaimPrepared, ClaimSubmitted, MonthClosed
 from events.store import EventStore
 from events.upstream import UpstreamEvent
 from runtime.binaries import temporal_cli
+from tests.codec_keys import TEST_CONVERTER, TEST_KEYS_ENV
 from tests.integration.test_workflow_dev_server import recently
 from tests.workflow.builders import TZ, Life, in_month
 from upstream.client import CcmClient
@@ -57,7 +57,7 @@ async def fresh_cluster() -> AsyncIterator[WorkflowEnvironment]:
     """An empty Temporal: what the practice has after losing the cluster's data."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli(),
-        data_converter=pydantic_data_converter,
+        data_converter=TEST_CONVERTER,
         dev_server_extra_args=cli_flags(),
         ui=False,
     )
@@ -93,7 +93,7 @@ def closable_since(months_ago: int) -> list[str]:
 
 async def ccm(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "cli.main", *args, env={**os.environ, **env},
+        sys.executable, "-m", "cli.main", *args, env={**os.environ, **TEST_KEYS_ENV, **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await proc.communicate()

@@ -28,7 +28,7 @@ def temporal_file_modes(data_dir: Path) -> dict[str, int]:
 
 
 def settings_for(data_dir: Path, ports: tuple[int, int]) -> Settings:
-    return Settings(data_dir=data_dir, temporal_port=ports[0], ui_port=ports[1])
+    return Settings(data_dir=data_dir, temporal_port=ports[0], ui_port=ports[1], codec_port=0)
 
 
 async def test_stack_starts_both_services_migrated_with_search_attributes(

@@ -26,6 +26,7 @@ def dev_env(data_dir: Path, ports: tuple[int, int]) -> dict[str, str]:
         "CCM_DATA_DIR": str(data_dir),
         "CCM_TEMPORAL_PORT": str(ports[0]),
         "CCM_UI_PORT": str(ports[1]),
+        "CCM_CODEC_PORT": "0",  # any free port: never a running `ccm dev`'s
     }
     return env
 

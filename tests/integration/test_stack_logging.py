@@ -11,11 +11,11 @@ import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from runtime.logging import drop_during_replay
+from tests.codec_keys import TEST_CONVERTER
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +51,7 @@ def log_through(*processors: Processor) -> None:
 
 
 async def replay(history: WorkflowHistory) -> None:
-    replayer = Replayer(workflows=[LogsTwoSteps], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[LogsTwoSteps], data_converter=TEST_CONVERTER)
     await replayer.replay_workflow(history)
 
 

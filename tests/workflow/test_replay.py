@@ -16,10 +16,10 @@ import pytest
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 import worker
+from tests.codec_keys import TEST_CONVERTER
 from workflows.messages import PatientStart
 from workflows.patient import PatientCareWorkflow
 
@@ -34,7 +34,7 @@ def load(path: Path) -> WorkflowHistory:
 def replayer(*workflows: type) -> Replayer:
     return Replayer(
         workflows=list(workflows),
-        data_converter=pydantic_data_converter,
+        data_converter=TEST_CONVERTER,
         workflow_runner=worker.sandbox_runner(),
     )
 
