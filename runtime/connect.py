@@ -11,14 +11,24 @@ from db.migrate import MigrationRefused, migrate
 from runtime.crypto.converter import encrypting_converter
 from runtime.crypto.keyring import KeyRing, NoKeyRing
 from runtime.errors import ServiceUnavailable
+from runtime.temporal_config import ConnectKwargs
 
 
-async def connect_client(address: str, namespace: str, keys: KeyRing | None = None) -> Client:
+async def connect_client(
+    address: str,
+    namespace: str,
+    keys: KeyRing | None = None,
+    *,
+    secure: ConnectKwargs | None = None,
+) -> Client:
     """A client whose payloads are encrypted with ``keys`` (the converter workers, tests and the
     Replayer also use). Without ``keys`` it can only make calls that carry no payload (describe,
-    list, search attributes): any payload it would send is refused, never sent in clear."""
+    list, search attributes): any payload it would send is refused, never sent in clear.
+    ``secure``: TLS, API key and gRPC metadata of a secured cluster (``temporal_config``)."""
     converter = encrypting_converter(keys or NoKeyRing())
-    return await Client.connect(address, namespace=namespace, data_converter=converter)
+    return await Client.connect(
+        address, namespace=namespace, data_converter=converter, **(secure or {})
+    )
 
 
 async def migrate_database(database_url: str) -> list[str]:

@@ -26,6 +26,7 @@ from runtime.db_urls import DatabaseUrls, without_password
 from runtime.embedded_pg import published_urls, start_postgres
 from runtime.errors import ServiceUnavailable
 from runtime.settings import Settings
+from runtime.temporal_config import connect_kwargs
 from runtime.temporal_dev import ensure_ports_free, start_temporal_dev
 
 
@@ -97,7 +98,9 @@ async def open_stack(
         if publish:  # only once migrated, so whoever finds the file finds a usable schema
             _publish(settings, db, temporal, exits)
         keys = load_key_ring(settings, create=start_missing)
-        client = await connect_client(temporal.url, settings.temporal_namespace, keys)
+        client = await connect_client(
+            temporal.url, settings.temporal_namespace, keys, secure=connect_kwargs(settings)
+        )
         started = [name for name, pid in (("postgres", db.pid), ("temporal", temporal.pid)) if pid]
         yield Stack(
             db.urls.app,
@@ -203,7 +206,9 @@ async def open_client(settings: Settings) -> AsyncIterator[Client]:
     temporal = await _temporal(settings, _running(settings), False, AsyncExitStack())
     keys = load_key_ring(settings, create=False)
     try:
-        client = await connect_client(temporal.url, settings.temporal_namespace, keys)
+        client = await connect_client(
+            temporal.url, settings.temporal_namespace, keys, secure=connect_kwargs(settings)
+        )
     except ServiceUnavailable:
         raise
     except RuntimeError as exc:  # temporalio's "Failed client connect"

@@ -8,15 +8,19 @@ SDK's own TLS stack, configured only through ``connect_kwargs`` from ``TEMPORAL_
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from runtime.errors import ServiceUnavailable
 from runtime.settings import Settings
+from runtime.stack import open_client
 from runtime.temporal_config import connect_kwargs
 from tests.tls_fixtures import SERVER_NAME, Front, Pki, relay, tls_front
 
@@ -90,3 +94,20 @@ async def test_without_what_the_cluster_requires_the_connection_is_refused(
     env = {k: v for k, v in trusted(pki, **add).items() if k not in drop}
     with pytest.raises(RuntimeError):
         await connect(front, env)
+
+
+async def test_the_engine_s_clients_take_the_cluster_s_tls_from_the_environment(
+    front: Front, pki: Pki, dev_env: WorkflowEnvironment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(
+        temporal_address=front.address,
+        temporal_namespace=dev_env.client.namespace,
+        codec_keys=SecretStr("k1=" + base64.b64encode(bytes(32)).decode()),
+    )
+    with pytest.raises(ServiceUnavailable, match="cannot reach Temporal"):
+        async with open_client(settings):
+            pass  # plaintext: the TLS listener refuses it
+    for name, value in trusted(pki).items():
+        monkeypatch.setenv(name, value)
+    async with open_client(settings) as client:
+        await client.workflow_service.get_system_info(GetSystemInfoRequest())
