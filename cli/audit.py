@@ -119,9 +119,9 @@ async def _verify(
     settings: Settings, anchors: list[Anchored], stream: str | None
 ) -> tuple[VerifyReport, list[AnchorProblem]]:
     # CCM_DATABASE_URL, else a running `ccm dev`, else the embedded server in the data dir started
-    # just for this. Read-only: no migration is applied on the way.
-    async with open_database(settings, start_missing=True) as url:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+    # just for this. Read-only, as the report role: no migration is applied on the way.
+    async with open_database(settings, start_missing=True) as urls:
+        pool = await asyncpg.create_pool(urls.report, min_size=1, max_size=2)
         try:
             return await verify_against(pool, anchors, stream)
         finally:
@@ -161,8 +161,9 @@ def run_anchor(args: argparse.Namespace) -> int:
 
 
 async def _take(settings: Settings) -> Checkpoint:
-    async with open_database(settings, start_missing=True) as url:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
+    # Reads the stream heads only: as the report role.
+    async with open_database(settings, start_missing=True) as urls:
+        pool = await asyncpg.create_pool(urls.report, min_size=1, max_size=1)
         try:
             return await take_checkpoint(pool, datetime.now(UTC))
         finally:

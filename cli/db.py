@@ -42,5 +42,5 @@ def run_migrate(args: argparse.Namespace) -> int:
 async def _migrate(settings: Settings) -> list[str]:
     # Without a configured or running database, the embedded one in the data dir is started just
     # for this and stopped again: its data persists for the next `ccm dev`.
-    async with open_database(settings, start_missing=True) as url:
-        return await migrate_database(url)
+    async with open_database(settings, start_missing=True) as urls:
+        return await migrate_database(urls.owner)

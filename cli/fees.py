@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from billing.fee_import import FeeFileError, parse_fee_file
 from billing.fee_store import Imported, ImportRequest, save_schedule, schedule_in_effect
-from cli.report import report_pool
+from cli.pools import database_pool
 from db.migrate import MigrationChanged
 from events.base import OpaqueId
 from runtime.errors import ServiceUnavailable
@@ -90,7 +90,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 async def _store(settings: Settings, req: ImportRequest) -> Imported:
-    async with report_pool(settings) as pool:
+    async with database_pool(settings, "app") as pool:
         return await save_schedule(pool, req)
 
 
@@ -105,7 +105,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 async def _show(settings: Settings, practice: str, on: date) -> str:
-    async with report_pool(settings) as pool:
+    async with database_pool(settings, "report") as pool:
         schedule = await schedule_in_effect(pool, practice, on)
     rows = [e for e in schedule.entries if e.year <= on.year]
     effective = {(e.year, e.code): e for e in rows}  # later entries win, as in pricing

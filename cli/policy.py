@@ -19,7 +19,8 @@ from pydantic import TypeAdapter, ValidationError
 from activities.patients import policy_history
 from care.policy import Policy, UnknownPolicyField
 from cli.billing import describe_error
-from cli.report import month_arg, report_pool
+from cli.pools import database_pool
+from cli.report import month_arg
 from db.migrate import MigrationChanged
 from events.base import OpaqueId, practice_stream
 from events.practice import PolicyChanged
@@ -96,7 +97,7 @@ def run_set(args: argparse.Namespace) -> int:
 
 
 async def _set(settings: Settings, req: PolicyRequest) -> dict[str, object]:
-    async with report_pool(settings) as pool:
+    async with database_pool(settings, "app") as pool:  # appends the practice's next version
         change = await record_policy(
             EventStore(pool), req, datetime.now(UTC), settings.practice_timezone
         )
@@ -122,7 +123,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 async def _show(settings: Settings, practice: str, month: str | None) -> str:
-    async with report_pool(settings) as pool:
+    async with database_pool(settings, "report") as pool:
         store = EventStore(pool)
         history = await policy_history(store, practice)
         stored = await store.read_stream(practice_stream(practice))

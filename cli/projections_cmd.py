@@ -9,8 +9,8 @@ import sys
 
 import asyncpg
 
+from cli.pools import database_pool
 from cli.progress import ProgressBar
-from cli.report import report_pool
 from db.migrate import MigrationChanged
 from projections import ProjectionStatus, catalog, locks, quarantine, status
 from projections.apply import ProjectionFailed
@@ -76,7 +76,7 @@ def run_status(args: argparse.Namespace) -> int:
 async def _status(
     settings: Settings,
 ) -> tuple[list[ProjectionStatus], list[quarantine.Quarantined]]:
-    async with report_pool(settings) as pool:
+    async with database_pool(settings, "report") as pool:
         return await status(pool), await quarantined(pool)
 
 
@@ -98,7 +98,7 @@ def run_retry(args: argparse.Namespace) -> int:
 
 async def _retry(settings: Settings, names: list[str]) -> tuple[int, int, list[str]]:
     released, busy = 0, []
-    async with report_pool(settings) as pool, pool.acquire() as conn:
+    async with database_pool(settings, "app") as pool, pool.acquire() as conn:
         held = await locks.try_lock(conn, locks.APPLY, names)
         try:
             for projection in catalog.select([n for n in names if n in held]):
@@ -126,7 +126,8 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 
 async def _rebuild(settings: Settings, names: list[str]) -> None:
-    async with report_pool(settings) as pool:
+    # As the owner: a rebuild creates a schema, and drops and replaces the live tables.
+    async with database_pool(settings, "owner") as pool:
         for name in names:
             bar = ProgressBar(1, f"events  rebuilding {name}")
 

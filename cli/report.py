@@ -1,7 +1,8 @@
 """``ccm report billing|audit|funnel|worklist|late-entries``: read models as tables, JSON, CSV.
 
 Each report first brings the projections it reads up to date (``--no-catch-up`` skips that), so
-it shows every event committed before it ran. Field names are documented in projections/README.md.
+it shows every event committed before it ran: the catch-up writes read models, so it runs as the
+app role; the report itself reads as the report role. Field names are in projections/README.md.
 """
 
 from __future__ import annotations
@@ -10,38 +11,26 @@ import argparse
 import asyncio
 import re
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from cli.pools import role_pool
 from db.migrate import MigrationChanged
 from projections import reports
 from projections.apply import ProjectionFailed
 from projections.reports.render import FORMATS, render
 from projections.reports.render_packet import render_packet
 from projections.runner import catch_up
-from runtime.connect import open_pool
 from runtime.errors import ServiceUnavailable
 from runtime.logging import configure_logging
 from runtime.settings import Settings
 from runtime.stack import open_database
 
 Runner = Callable[[asyncpg.Pool, argparse.Namespace, Settings], Awaitable[str]]
-
-
-@asynccontextmanager
-async def report_pool(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
-    """A migrated pool on the configured, running-``ccm dev`` or embedded database."""
-    async with open_database(settings, start_missing=True) as url:
-        pool, _ = await open_pool(url)
-        try:
-            yield pool
-        finally:
-            await pool.close()
 
 
 def month_arg(text: str) -> str:
@@ -89,13 +78,15 @@ def run_report(args: argparse.Namespace) -> int:
 
 async def _report(settings: Settings, args: argparse.Namespace) -> str:
     runner, needs = REPORTS[args.report]
-    async with report_pool(settings) as pool:
+    async with open_database(settings, start_missing=True) as urls:
         if not args.no_catch_up:
-            try:
-                await catch_up(pool, [needs])
-            except ProjectionFailed as exc:
-                print(f"ccm report: warning, showing stale data: {exc}", file=sys.stderr)
-        return await runner(pool, args, settings)
+            async with role_pool(urls, "app") as app:
+                try:
+                    await catch_up(app, [needs])
+                except ProjectionFailed as exc:
+                    print(f"ccm report: warning, showing stale data: {exc}", file=sys.stderr)
+        async with role_pool(urls, "report") as pool:
+            return await runner(pool, args, settings)
 
 
 async def _billing(pool: asyncpg.Pool, args: argparse.Namespace, settings: Settings) -> str:

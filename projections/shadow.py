@@ -2,7 +2,9 @@
 
 Keys and checks are copied when the shadow is created (upserts need them); secondary indexes are
 built after the shadow has caught up, which is faster than maintaining them row by row. Every
-index and constraint keeps its live name, so later migrations can still refer to them.
+index and constraint keeps its live name, so later migrations can still refer to them. Each
+shadow table also gets the live table's owner and grants, so the table swapped in serves the
+same roles (db/sql/0007_roles.sql) as the one it replaces.
 """
 
 from __future__ import annotations
@@ -32,6 +34,30 @@ async def create_shadow(conn: Conn, tables: Sequence[str], live: str, shadow: st
             await conn.execute(
                 f"ALTER TABLE {dst} ADD CONSTRAINT {_ident(key['conname'])} {key['def']}"
             )
+        await _copy_privileges(conn, src, dst)
+
+
+# The live table's owner and every privilege it grants to another role (0 is PUBLIC).
+PRIVILEGES = """
+SELECT pg_get_userbyid(c.relowner) AS owner,
+       coalesce(array_agg(format('GRANT %s ON %s TO %s', a.privilege_type, $2::text,
+                                 CASE a.grantee WHEN 0 THEN 'PUBLIC'
+                                 ELSE quote_ident(pg_get_userbyid(a.grantee)) END))
+                FILTER (WHERE a.grantee IS NOT NULL AND a.grantee <> c.relowner), '{}') AS grants
+FROM pg_class c LEFT JOIN LATERAL aclexplode(c.relacl) a ON true
+WHERE c.oid = $1::regclass
+GROUP BY c.relowner
+"""
+
+
+async def _copy_privileges(conn: Conn, src: str, dst: str) -> None:
+    """Gives ``dst`` the owner and grants of ``src``; the rebuilder may be a superuser."""
+    row = await conn.fetchrow(PRIVILEGES, src, dst)
+    assert row is not None
+    if row["owner"] != await conn.fetchval("SELECT current_user"):
+        await conn.execute(f"ALTER TABLE {dst} OWNER TO {_ident(row['owner'])}")
+    for grant in row["grants"]:
+        await conn.execute(grant)
 
 
 async def index_shadow(conn: Conn, tables: Sequence[str], live: str, shadow: str) -> None:

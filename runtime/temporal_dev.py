@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import os
 import signal
 import socket
 import sys
@@ -20,10 +21,12 @@ from temporalio.service import RPCError
 from runtime.binaries import temporal_cli
 from runtime.connect import connect_client
 from runtime.errors import ServiceUnavailable
+from runtime.private_files import private_dir, private_file
 from workflows import search_attributes
 
 HOST = "127.0.0.1"
 LOG_FILE = "temporal.log"
+DB_FILE = "temporal.db"
 STARTUP_TIMEOUT_S = 120.0
 
 
@@ -99,7 +102,7 @@ async def start_temporal_dev(
             stderr=asyncio.subprocess.STDOUT,
             # Own session: a terminal's Ctrl-C reaches only `ccm dev`, which stops things in order.
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_child_setup,
         )
     server = TemporalDevServer(proc, port, ui_port)
     try:
@@ -119,8 +122,22 @@ def ui_codec_flags(codec_endpoint: str | None) -> list[str]:
 
 
 def _open_log(data_dir: Path) -> IO[bytes]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return (data_dir / LOG_FILE).open("ab")
+    """The server's log, opened for appending; the data dir, log and SQLite files owner-only.
+
+    The SQLite file holds workflow histories (PHI unless a payload codec encrypts them). The
+    server creates it itself (it sets up the schema only for a file that does not exist yet), so
+    new files are owner-only by the child's umask (``_child_setup``) and older ones are fixed here.
+    """
+    private_dir(data_dir)
+    for existing in data_dir.glob(f"{DB_FILE}*"):
+        existing.chmod(0o600)
+    return private_file(data_dir / LOG_FILE).open("ab")
+
+
+def _child_setup() -> None:
+    """Runs in the child before exec: owner-only files, and death with the parent."""
+    os.umask(0o077)
+    _die_with_parent()
 
 
 def _die_with_parent() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import sys
 import uuid
@@ -12,12 +13,18 @@ import pytest
 
 from db.migrate import available
 from runtime.errors import ServiceUnavailable
+from runtime.pg_secrets import secrets_path
 from runtime.services import SERVICES_FILE, Services, publish
 from runtime.settings import Settings
 from runtime.stack import AlreadyRunning, open_stack
 from runtime.temporal_dev import PortInUse, registered_search_attributes, search_attribute_names
 
 pytestmark = pytest.mark.integration
+
+
+def temporal_file_modes(data_dir: Path) -> dict[str, int]:
+    """Mode of every file the dev server keeps in the data dir (its SQLite files and log)."""
+    return {p.name: p.stat().st_mode & 0o777 for p in data_dir.glob("temporal.*")}
 
 
 def settings_for(data_dir: Path, ports: tuple[int, int]) -> Settings:
@@ -34,7 +41,12 @@ async def test_stack_starts_both_services_migrated_with_search_attributes(
         assert search_attribute_names() <= await registered_search_attributes(stack.client)
         found = [w async for w in stack.client.list_workflows('CcmPhase = "enrolled"')]
         assert found == []
+        assert await stack.pool.fetchval("SELECT current_user") == "ccm_app"
     assert not (stack_data_dir / "pg" / "postmaster.pid").exists()
+    # Temporal's SQLite file holds workflow histories: owner-only, like the log.
+    modes = temporal_file_modes(stack_data_dir)
+    assert set(modes) >= {"temporal.db", "temporal.log"}
+    assert modes == dict.fromkeys(modes, 0o600)
 
 
 async def test_restart_on_the_same_data_dir_keeps_rows_and_workflows(
@@ -43,14 +55,19 @@ async def test_restart_on_the_same_data_dir_keeps_rows_and_workflows(
     settings = settings_for(stack_data_dir, free_ports)
     workflow_id = f"probe-{uuid.uuid4().hex}"
     async with open_stack(settings, start_missing=True) as stack:
-        await stack.pool.execute("CREATE TABLE probe (note text)")
-        await stack.pool.execute("INSERT INTO probe VALUES ('kept')")
+        # The app role's pool: it may write a checkpoint row, never create a table.
+        await stack.pool.execute("INSERT INTO projection_checkpoints VALUES ('probe', 42)")
         # No worker polls this queue: the execution just stays open, which is all we need.
         await stack.client.start_workflow("Probe", id=workflow_id, task_queue="nobody-polls")
 
     async with open_stack(settings, start_missing=True) as again:
         assert again.applied_migrations == []
-        assert await again.pool.fetchval("SELECT note FROM probe") == "kept"
+        assert (
+            await again.pool.fetchval(
+                "SELECT position FROM projection_checkpoints WHERE projection = 'probe'"
+            )
+            == 42
+        )
         handle = again.client.get_workflow_handle(workflow_id)
         assert (await handle.describe()).workflow_type == "Probe"
         await handle.terminate()
@@ -86,7 +103,9 @@ async def test_published_stack_is_found_by_others_and_not_started_twice(
 ) -> None:
     settings = settings_for(stack_data_dir, free_ports)
     async with open_stack(settings, start_missing=True, publish=True) as dev:
-        assert (stack_data_dir / SERVICES_FILE).exists()
+        published = (stack_data_dir / SERVICES_FILE).read_text()
+        passwords = json.loads(secrets_path(stack_data_dir).read_text()).values()
+        assert not [p for p in passwords if p in published]  # each process reads its own
         async with open_stack(settings, start_missing=False) as other:
             assert other.started == []
             assert (other.database_url, other.temporal_address) == (

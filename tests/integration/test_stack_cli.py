@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime.pg_secrets import secrets_path
 from runtime.processes import pid_alive
 from runtime.services import SERVICES_FILE, Services
 
@@ -43,6 +45,9 @@ def test_dev_exit_after_start_prints_where_everything_is(
     assert f"Temporal UI    http://127.0.0.1:{free_ports[1]}" in done.stdout
     assert f"Temporal gRPC  127.0.0.1:{free_ports[0]}" in done.stdout
     assert f"host={stack_data_dir.resolve()}/pg" in done.stdout
+    assert "postgresql://ccm_app:***@" in done.stdout
+    passwords = json.loads(secrets_path(stack_data_dir).read_text()).values()
+    assert not [p for p in passwords if p in done.stdout + done.stderr]
     assert done.stdout.rstrip().endswith("ccm dev: stopped")
     assert not (stack_data_dir / SERVICES_FILE).exists()
 

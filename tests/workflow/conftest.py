@@ -120,7 +120,8 @@ async def running_engine(
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def engine(
-    skipping_env: WorkflowEnvironment, pool: asyncpg.Pool, task_queue: str
+    skipping_env: WorkflowEnvironment, app_pool: asyncpg.Pool, task_queue: str
 ) -> AsyncIterator[Engine]:
-    async with running_engine(skipping_env, pool, task_queue) as engine:
+    """The worker's activities run as the app role, as in a deployment."""
+    async with running_engine(skipping_env, app_pool, task_queue) as engine:
         yield engine
