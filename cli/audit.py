@@ -17,6 +17,7 @@ from pathlib import Path
 import asyncpg
 
 from cli.audit_args import AuditArgError, anchor_source, anchor_target, pinned_key
+from cli.outage import OUTAGES, outage_exit
 from events.anchor import Checkpoint, sign, take_checkpoint
 from events.anchor_check import Anchored, AnchorProblem, load_checkpoints, verify_against
 from events.anchor_keys import (
@@ -27,7 +28,6 @@ from events.anchor_keys import (
     store_public_key,
 )
 from events.verify import VerifyReport
-from runtime.errors import ServiceUnavailable
 from runtime.logging import configure_logging
 from runtime.settings import Settings
 from runtime.stack import open_database
@@ -82,8 +82,8 @@ def run_verify(args: argparse.Namespace) -> int:
         report, problems = asyncio.run(_verify(settings, anchors, args.stream))
     except asyncpg.UndefinedTableError:
         return _fail("verify", "no event store in this database (run `ccm db migrate`)", 1)
-    except (ServiceUnavailable, OSError, asyncpg.PostgresError) as exc:
-        return _fail("verify", str(exc), 1)
+    except OUTAGES as exc:
+        return outage_exit("audit verify", exc)
     print(f"checked {report.streams} streams, {report.events} events")
     _print_anchors(anchors)
     if not anchors and not unusable:
@@ -120,7 +120,7 @@ async def _verify(
 ) -> tuple[VerifyReport, list[AnchorProblem]]:
     # CCM_DATABASE_URL, else a running `ccm dev`, else the embedded server in the data dir started
     # just for this. Read-only, as the report role: no migration is applied on the way.
-    async with open_database(settings, start_missing=True) as urls:
+    async with open_database(settings, start_missing=False) as urls:
         pool = await asyncpg.create_pool(urls.report, min_size=1, max_size=2)
         try:
             return await verify_against(pool, anchors, stream)
@@ -146,8 +146,8 @@ def run_anchor(args: argparse.Namespace) -> int:
         checkpoint = asyncio.run(_take(settings))
     except asyncpg.UndefinedTableError:
         return _fail("anchor", "no event store in this database (run `ccm db migrate`)", 1)
-    except (ServiceUnavailable, OSError, asyncpg.PostgresError) as exc:
-        return _fail("anchor", str(exc), 1)
+    except OUTAGES as exc:
+        return outage_exit("audit anchor", exc)
     try:
         store_public_key(sink, key.public_key())
         where = sink.put(name or checkpoint.file_name, sign(checkpoint, key))
@@ -162,7 +162,7 @@ def run_anchor(args: argparse.Namespace) -> int:
 
 async def _take(settings: Settings) -> Checkpoint:
     # Reads the stream heads only: as the report role.
-    async with open_database(settings, start_missing=True) as urls:
+    async with open_database(settings, start_missing=False) as urls:
         pool = await asyncpg.create_pool(urls.report, min_size=1, max_size=1)
         try:
             return await take_checkpoint(pool, datetime.now(UTC))

@@ -12,10 +12,10 @@ import asyncio
 import sys
 from urllib.parse import urlsplit
 
+from cli.outage import OUTAGES, outage_exit
 from runtime.codec_server.serve import start_codec_server
 from runtime.crypto.converter import load_key_ring
 from runtime.crypto.tokens import TOKEN_FILE, load_token
-from runtime.errors import ServiceUnavailable
 from runtime.lifecycle import stop_on_signals
 from runtime.logging import configure_logging
 from runtime.settings import Settings
@@ -47,9 +47,8 @@ def run(args: argparse.Namespace) -> int:
     port = settings.codec_port if args.port is None else args.port
     try:
         asyncio.run(_serve(settings, origins, args.host, port))
-    except ServiceUnavailable as exc:
-        print(f"ccm codec-server: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("codec-server", exc)
     return 0
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 
+from cli.outage import OUTAGES, outage_exit
 from runtime.connect import migrate_database
-from runtime.errors import ServiceUnavailable
 from runtime.logging import configure_logging
 from runtime.settings import Settings
 from runtime.stack import open_database
@@ -29,9 +28,8 @@ def run_migrate(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     try:
         applied = asyncio.run(_migrate(settings))
-    except ServiceUnavailable as exc:
-        print(f"ccm db migrate: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("db migrate", exc)
     for name in applied:
         print(f"applied {name}")
     if not applied:
@@ -40,7 +38,7 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 
 async def _migrate(settings: Settings) -> list[str]:
-    # Without a configured or running database, the embedded one in the data dir is started just
-    # for this and stopped again: its data persists for the next `ccm dev`.
-    async with open_database(settings, start_missing=True) as urls:
+    # Only the configured or a running `ccm dev`'s database: a mistyped data dir must not get a
+    # new, empty database of its own (`ccm dev` migrates its embedded one on every start).
+    async with open_database(settings, start_missing=False) as urls:
         return await migrate_database(urls.owner)

@@ -12,17 +12,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from collections.abc import Awaitable, Callable
 
 from activities.patients import policy_history
 from care.months import month_of_date
 from cli.demo_output import print_outcome
 from cli.dev import describe
+from cli.outage import OUTAGES, outage_exit
 from cli.progress import ProgressBar
 from events.store import EventStore
 from runtime.clock import practice_today
-from runtime.errors import ServiceUnavailable
 from runtime.lifecycle import run_until_stopped, stop_on_signals
 from runtime.logging import configure_logging
 from runtime.settings import Settings
@@ -51,9 +50,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging("warning" if settings.log_level == "info" else settings.log_level)
     try:
         asyncio.run(_demo(settings, args))
-    except ServiceUnavailable as exc:
-        print(f"ccm demo: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("demo", exc)
     return 0
 
 

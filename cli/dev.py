@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 
+from cli.outage import OUTAGES, outage_exit
 from runtime.connect import redact_password
 from runtime.crypto.tokens import TOKEN_FILE
-from runtime.errors import ServiceUnavailable
 from runtime.lifecycle import run_until_stopped, stop_on_signals
 from runtime.logging import configure_logging
 from runtime.settings import Settings
@@ -36,9 +35,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     try:
         asyncio.run(_dev(settings, exit_after_start=args.exit_after_start))
-    except ServiceUnavailable as exc:
-        print(f"ccm dev: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("dev", exc)
     return 0
 
 

@@ -15,15 +15,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import asyncpg
 from pydantic import TypeAdapter, ValidationError
 
 from billing.fee_import import FeeFileError, parse_fee_file
 from billing.fee_store import Imported, ImportRequest, save_schedule, schedule_in_effect
+from cli.outage import OUTAGES, outage_exit
 from cli.pools import database_pool
-from db.migrate import MigrationChanged
 from events.base import OpaqueId
-from runtime.errors import ServiceUnavailable
 from runtime.settings import Settings
 
 PRACTICE_ID: TypeAdapter[str] = TypeAdapter(OpaqueId)
@@ -78,8 +76,8 @@ def run_import(args: argparse.Namespace) -> int:
         return _fail(str(exc), 2)
     try:
         done = asyncio.run(_store(Settings.from_env(), req))
-    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
-        return _fail(str(exc), 1)
+    except OUTAGES as exc:
+        return outage_exit(f"fees {args.fees_command}", exc)
     summary = {
         "schedule_id": done.schedule_id, "new": done.new, "practice_id": req.practice_id,
         "year": req.year, "effective_from": req.effective_from.isoformat(),
@@ -98,8 +96,8 @@ def run_show(args: argparse.Namespace) -> int:
     """Prints every amount in effect on a day, with its source; exit 1 without a database."""
     try:
         text = asyncio.run(_show(Settings.from_env(), args.practice, args.on))
-    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
-        return _fail(str(exc), 1)
+    except OUTAGES as exc:
+        return outage_exit(f"fees {args.fees_command}", exc)
     print(text)
     return 0
 

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "cli.policy",
     "cli.projections_cmd",
     "cli.report",
+    "cli.send",
     "cli.synth",
     "cli.worker_cmd",
 ]

@@ -10,14 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 
-import asyncpg
-
+from cli.outage import OUTAGES, outage_exit
 from cli.policy import opaque_id
-from db.migrate import MigrationChanged
 from ops.restore import Restored, restore
-from runtime.errors import ServiceUnavailable
 from runtime.settings import Settings
 from runtime.stack import open_stack
 
@@ -41,9 +37,8 @@ def run_restore(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
         done = asyncio.run(_restore(settings, None if args.all else args.patient))
-    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
-        print(f"ccm patients restore: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("patients restore", exc)
     summary = {
         "started": len(done.started), "already_running": len(done.running),
         "no_stream": done.unknown[:SHOWN], "started_ids": done.started[:SHOWN],

@@ -13,15 +13,14 @@ import json
 import sys
 from datetime import UTC, datetime
 
-import asyncpg
 from pydantic import TypeAdapter, ValidationError
 
 from activities.patients import policy_history
 from care.policy import Policy, UnknownPolicyField
 from cli.billing import describe_error
+from cli.outage import OUTAGES, outage_exit
 from cli.pools import database_pool
 from cli.report import month_arg
-from db.migrate import MigrationChanged
 from events.base import OpaqueId, practice_stream
 from events.practice import PolicyChanged
 from events.store import EventStore, WrongExpectedVersion
@@ -31,7 +30,6 @@ from runtime.settings import Settings
 from runtime.stack import open_client
 
 PRACTICE_ID: TypeAdapter[str] = TypeAdapter(OpaqueId)
-DOWN = (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,8 +88,8 @@ def run_set(args: argparse.Namespace) -> int:
         return _fail(str(exc), 2)
     except WrongExpectedVersion:
         return _fail("another change was recorded meanwhile: show, then set again", 1)
-    except DOWN as exc:
-        return _fail(str(exc), 1)
+    except OUTAGES as exc:
+        return outage_exit("policy set", exc)
     print(json.dumps(summary))
     return 0
 
@@ -116,8 +114,8 @@ async def _set(settings: Settings, req: PolicyRequest) -> dict[str, object]:
 def run_show(args: argparse.Namespace) -> int:
     try:
         text = asyncio.run(_show(Settings.from_env(), args.practice, args.month))
-    except DOWN as exc:
-        return _fail(str(exc), 1)
+    except OUTAGES as exc:
+        return outage_exit("policy show", exc)
     print(text)
     return 0
 

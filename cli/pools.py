@@ -30,6 +30,6 @@ async def role_pool(urls: DatabaseUrls, role: Role) -> AsyncIterator[asyncpg.Poo
 
 @asynccontextmanager
 async def database_pool(settings: Settings, role: Role) -> AsyncIterator[asyncpg.Pool]:
-    """A pool as ``role`` on the configured, running-``ccm dev`` or embedded database."""
-    async with open_database(settings, start_missing=True) as urls, role_pool(urls, role) as pool:
+    """A pool as ``role`` on the configured or running-``ccm dev`` database (never started)."""
+    async with open_database(settings, start_missing=False) as urls, role_pool(urls, role) as pool:
         yield pool

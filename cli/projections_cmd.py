@@ -7,17 +7,14 @@ import asyncio
 import json
 import sys
 
-import asyncpg
-
+from cli.outage import OUTAGES, outage_exit
 from cli.pools import database_pool
 from cli.progress import ProgressBar
-from db.migrate import MigrationChanged
 from projections import ProjectionStatus, catalog, locks, quarantine, status
 from projections.apply import ProjectionFailed
 from projections.rebuild import RebuildInProgress, rebuild
 from projections.reports.render import FORMATS, to_csv, to_table
 from projections.status import quarantined
-from runtime.errors import ServiceUnavailable
 from runtime.logging import configure_logging
 from runtime.settings import Settings
 
@@ -52,9 +49,8 @@ def run_status(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     try:
         rows, aside = asyncio.run(_status(settings))
-    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
-        print(f"ccm projections status: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("projections status", exc)
     dumped = [{**r.model_dump(mode="json"), "state": r.state} for r in rows]
     held = [{k: getattr(q, k) for k in ASIDE_COLUMNS} for q in aside]
     if args.format == "table":
@@ -87,9 +83,8 @@ def run_retry(args: argparse.Namespace) -> int:
     names = [args.name] if args.name else list(catalog.NAMES)
     try:
         released, left, busy = asyncio.run(_retry(settings, names))
-    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
-        print(f"ccm projections retry: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("projections retry", exc)
     for name in busy:
         print(f"{name}: a running projection runner holds it and retries every 5 minutes")
     print(f"released {released} patient(s); {left} still set aside")
@@ -119,9 +114,8 @@ def run_rebuild(args: argparse.Namespace) -> int:
     except (RebuildInProgress, ProjectionFailed) as exc:
         print(f"ccm projections rebuild: {exc}", file=sys.stderr)
         return 1
-    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
-        print(f"ccm projections rebuild: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("projections rebuild", exc)
     return 0
 
 

@@ -18,14 +18,13 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from cli.outage import OUTAGES, outage_exit
 from cli.pools import role_pool
-from db.migrate import MigrationChanged
 from projections import reports
 from projections.apply import ProjectionFailed
 from projections.reports.render import FORMATS, render
 from projections.reports.render_packet import render_packet
 from projections.runner import catch_up
-from runtime.errors import ServiceUnavailable
 from runtime.logging import configure_logging
 from runtime.settings import Settings
 from runtime.stack import open_database
@@ -69,16 +68,15 @@ def run_report(args: argparse.Namespace) -> int:
     except reports.MonthNotClosed as exc:
         print(f"ccm report: {exc}", file=sys.stderr)
         return 2
-    except (ServiceUnavailable, MigrationChanged, OSError, asyncpg.PostgresError) as exc:
-        print(f"ccm report: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("report", exc)
     sys.stdout.write(text)
     return 0
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> str:
     runner, needs = REPORTS[args.report]
-    async with open_database(settings, start_missing=True) as urls:
+    async with open_database(settings, start_missing=False) as urls:
         if not args.no_catch_up:
             async with role_pool(urls, "app") as app:
                 try:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 
-from runtime.errors import ServiceUnavailable
+from cli.outage import OUTAGES, outage_exit
 from runtime.lifecycle import run_until_stopped, stop_on_signals
 from runtime.logging import configure_logging
 from runtime.settings import Settings
@@ -30,9 +29,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     try:
         asyncio.run(_worker(settings))
-    except ServiceUnavailable as exc:
-        print(f"ccm worker: {exc}", file=sys.stderr)
-        return 1
+    except OUTAGES as exc:
+        return outage_exit("worker", exc)
     return 0
 
 

@@ -1,7 +1,19 @@
-"""One base class for "a service this command needs is not available"; the CLI prints these."""
+"""What a command says when a service it needs is missing or down; the CLI prints these.
+
+Two kinds, because an operator acts on them differently: nothing is configured or running to
+use (fix a setting or start `ccm dev`: exit 2), or what is configured is down right now (wait
+and run the same command again: exit 75, ``EX_TEMPFAIL``).
+"""
 
 from __future__ import annotations
 
+EXIT_NOT_FOUND = 2
+EXIT_RETRY = 75  # sysexits.h EX_TEMPFAIL: a temporary failure, the command is safe to re-run
+
 
 class ServiceUnavailable(RuntimeError):
-    """A needed service is missing, taken or failed; the message tells the user what to do."""
+    """A needed service is down, taken or failed; the message tells the user what to do."""
+
+
+class NoServiceFound(ServiceUnavailable):
+    """Nothing configured and no running ``ccm dev`` to use: the message says where it looked."""

@@ -45,6 +45,20 @@ def read_running(data_dir: Path) -> Services | None:
     return services if services.alive() else None
 
 
+def describe(data_dir: Path) -> str:
+    """What ``services.json`` says, for a message naming where a stack was looked for."""
+    path = data_dir / SERVICES_FILE
+    try:
+        found = Services.model_validate_json(path.read_text())
+    except FileNotFoundError:
+        return f"no {SERVICES_FILE} there"
+    except ValidationError:
+        return f"{SERVICES_FILE} there is unreadable"
+    if not pid_alive(found.owner_pid):
+        return f"{SERVICES_FILE} was left by pid {found.owner_pid}, which has exited"
+    return f"{SERVICES_FILE} lists a service that has exited (pid {found.owner_pid} restarts it)"
+
+
 def publish(data_dir: Path, services: Services) -> None:
     """Writes the file atomically so a reader never sees half of it."""
     data_dir.mkdir(parents=True, exist_ok=True)

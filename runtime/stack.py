@@ -24,7 +24,7 @@ from runtime.crypto.converter import load_key_ring
 from runtime.crypto.tokens import load_token
 from runtime.db_urls import DatabaseUrls, without_password
 from runtime.embedded_pg import published_urls, start_postgres
-from runtime.errors import ServiceUnavailable
+from runtime.errors import NoServiceFound, ServiceUnavailable
 from runtime.settings import Settings
 from runtime.temporal_config import connect_kwargs
 from runtime.temporal_dev import ensure_ports_free, start_temporal_dev
@@ -114,6 +114,15 @@ async def open_stack(
         )
 
 
+def _looked(settings: Settings) -> str:
+    """Where a running ``ccm dev`` was looked for, and what was found there."""
+    data_dir = settings.data_dir.resolve()
+    return (
+        f"no `ccm dev` is running for {data_dir} ({services.describe(data_dir)}): start"
+        " `ccm dev`, or set CCM_DATA_DIR to the data dir it runs on"
+    )
+
+
 def _running(settings: Settings) -> services.Services | None:
     if settings.database_url and settings.temporal_address:
         return None
@@ -136,7 +145,7 @@ async def _database(
     if running is not None and running.database_url:
         return _Database(published_urls(running.database_url, settings.data_dir))
     if not start_missing:
-        raise ServiceUnavailable("no database: set CCM_DATABASE_URL or run `ccm dev`")
+        raise NoServiceFound(f"no database: CCM_DATABASE_URL is not set and {_looked(settings)}")
     pg = await start_postgres(settings.data_dir)
     exits.push_async_callback(pg.stop)
     return _Database(pg.urls, pg.pid)
@@ -161,7 +170,7 @@ async def _temporal(
     if running is not None and running.temporal_address:
         return _Resolved(running.temporal_address, ui_url=running.ui_url)
     if not start_missing:
-        raise ServiceUnavailable("no Temporal: set TEMPORAL_ADDRESS or run `ccm dev`")
+        raise NoServiceFound(f"no Temporal: TEMPORAL_ADDRESS is not set and {_looked(settings)}")
     # The codec server first: the dev server's UI is told its address when it starts.
     ui_origins = [f"http://{host}:{settings.ui_port}" for host in ("127.0.0.1", "localhost")]
     codec = await start_codec_server(

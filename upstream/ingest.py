@@ -4,17 +4,20 @@ Each patient's events go in file order, in batches kept well under Temporal's pa
 their workflow applies them in order and closes past months as if the events had arrived live.
 Every failure is a patient's or an event's: a refused event is set aside and the rest sent again;
 a patient that cannot be reached is reported with all its unsent lines; the run always finishes.
-Re-running after a crash or an outage doubles nothing: workflows and the store deduplicate by id.
+Temporal going away mid-run (a restart) is waited out; a longer outage leaves the run's unsent
+lines counted as undelivered, and re-running the same feed doubles nothing: workflows and the
+store deduplicate by id.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from events.upstream import UpstreamEvent
 from upstream.client import CcmClient, EventRejected
@@ -27,14 +30,25 @@ MAX_BATCH_BYTES = 512 * 1024
 Numbered = list[tuple[int, UpstreamEvent]]
 
 
+# Temporal answers these while it restarts or is overloaded: wait and send the batch again.
+TRANSIENT = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
+             RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.CANCELLED}  # fmt: skip
+OUTAGE_BUDGET_S = 120.0  # per patient: longer than a supervised restart of Temporal
+
+
 @dataclass
 class IngestSummary:
+    """What a run did; ``undelivered`` lines met an outage (send again: nothing doubles)."""
+
     lines_valid: int = 0
     patients: int = 0
     recorded: int = 0
     duplicates: int = 0
     late: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    undelivered: int = 0
+    undelivered_patients: int = 0
+    outage: str | None = None  # what Temporal last answered when a patient gave up
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -44,6 +58,7 @@ class IngestSummary:
             "duplicates": self.duplicates,
             "late": self.late,
             "rejected": len(self.rejected),
+            "undelivered": self.undelivered,
         }
 
 
@@ -63,17 +78,25 @@ def batches(events: Numbered) -> Iterator[Numbered]:
 
 
 async def ingest(
-    client: CcmClient, feed: ParsedFeed, *, concurrency: int = 8, progress: Progress | None = None
+    client: CcmClient,
+    feed: ParsedFeed,
+    *,
+    concurrency: int = 8,
+    progress: Progress | None = None,
+    summary: IngestSummary | None = None,
+    outage_budget: float = OUTAGE_BUDGET_S,
 ) -> IngestSummary:
-    """Sends every patient's events; returns counts and every refused line."""
-    summary = IngestSummary(lines_valid=len(feed.events), rejected=list(feed.rejected))
+    """Sends every patient's events; returns counts, every refused line, and what an outage
+    left undelivered. ``summary`` is filled as it goes (an interrupted run can still print it)."""
+    summary = summary or IngestSummary()
+    summary.lines_valid, summary.rejected = len(feed.events), list(feed.rejected)
     groups = feed.by_patient()
     summary.patients = len(groups)
     gate = asyncio.Semaphore(concurrency)
 
     async def one(events: Numbered) -> None:
         async with gate:
-            await _send_patient(client, events, summary)
+            await _send_patient(client, events, summary, outage_budget)
             if progress is not None:
                 progress(len(events))
 
@@ -81,18 +104,40 @@ async def ingest(
     return summary
 
 
-async def _send_patient(client: CcmClient, events: Numbered, summary: IngestSummary) -> None:
-    """One patient's batches in order; a failure that is not an event's ends only this patient."""
+async def _send_patient(
+    client: CcmClient, events: Numbered, summary: IngestSummary, budget: float
+) -> None:
+    """One patient's batches in order, each sent again through an outage of up to ``budget``
+    seconds; past it, this patient's unsent lines are counted undelivered."""
     sent = 0
-    try:
-        for chunk in batches(events):
-            await _send_chunk(client, chunk, summary)
-            sent += len(chunk)
-    except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
-        status = getattr(exc, "status", None)
-        reason = f"not delivered: Temporal answered {status.name if status else 'with a timeout'}"
-        unsent = events[sent:]
-        summary.rejected += [Rejection(n, "(patient)", reason, e.event_id) for n, e in unsent]
+    for chunk in batches(events):
+        why = await _through_outage(partial(_send_chunk, client, chunk, summary), budget)
+        if why is not None:
+            summary.undelivered += len(events) - sent
+            summary.undelivered_patients += 1
+            summary.outage = why
+            return
+        sent += len(chunk)
+
+
+async def _through_outage(send: Callable[[], Awaitable[None]], budget: float) -> str | None:
+    """Runs ``send`` until it works (None) or Temporal stays down past ``budget`` (its answer)."""
+    loop = asyncio.get_running_loop()
+    give_up, pause = loop.time() + budget, 0.5
+    while True:
+        try:
+            await send()
+            return None
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            answer = "a timeout"
+        except RPCError as exc:
+            if exc.status not in TRANSIENT:
+                raise
+            answer = exc.status.name
+        if loop.time() + pause > give_up:
+            return answer
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 10.0)
 
 
 async def _send_chunk(client: CcmClient, chunk: Numbered, summary: IngestSummary) -> None:

@@ -13,11 +13,11 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from runtime.crypto.codec import EncryptionCodec
 from runtime.crypto.keyfile import KEY_FILE, FileKeyRing, create_key_file
 from runtime.crypto.keyring import KeyRing, KeyRingError, parse_keys
-from runtime.errors import ServiceUnavailable
+from runtime.errors import NoServiceFound
 from runtime.settings import Settings
 
 
-class NoKeys(ServiceUnavailable):
+class NoKeys(NoServiceFound):
     """No key ring is configured, or the configured one is unusable."""
 
 

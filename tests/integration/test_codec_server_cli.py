@@ -47,7 +47,7 @@ def test_without_keys_it_says_what_to_set(tmp_path: Path) -> None:
         [CCM, "codec-server", "--port", "0"],
         env=env_for(tmp_path), capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
-    assert done.returncode == 1 and "CCM_CODEC_KEYS" in done.stderr
+    assert done.returncode == 2 and "CCM_CODEC_KEYS" in done.stderr
 
 
 def test_it_serves_only_holders_of_the_token_and_stops_on_ctrl_c(tmp_path: Path) -> None:
