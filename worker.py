@@ -8,6 +8,7 @@ Stateless: scale out by starting more of these on more machines.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import asyncpg
 from temporalio.client import Client
@@ -31,6 +32,9 @@ PASSTHROUGH = (
 )  # fmt: skip
 
 
+DRAIN = timedelta(seconds=30)
+
+
 def sandbox_runner() -> SandboxedWorkflowRunner:
     restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
     return SandboxedWorkflowRunner(restrictions=restrictions)
@@ -41,8 +45,14 @@ def build_worker(
     pool: asyncpg.Pool,
     task_queue: str,
     clearinghouse: Clearinghouse | None = None,
+    *,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
-    """A worker for ``task_queue``; ``clearinghouse`` defaults to the claims outbox."""
+    """A worker for ``task_queue``; ``clearinghouse`` defaults to the claims outbox.
+
+    On shutdown (SIGTERM) it stops polling and lets running activities finish for up to
+    ``DRAIN``: an append or a claim hand-over is never cut off half-way by a deploy.
+    """
     store = StoreActivities(EventStore(pool))
     claims = ClaimActivities(clearinghouse or OutboxClearinghouse(pool))
     patients = PatientActivities(pool)
@@ -58,6 +68,8 @@ def build_worker(
             patients.practice_rules,
         ],
         workflow_runner=sandbox_runner(),
+        max_cached_workflows=max_cached_workflows,
+        graceful_shutdown_timeout=DRAIN,
     )
 
 
@@ -65,7 +77,9 @@ async def run_worker(
     settings: Settings, client: Client, pool: asyncpg.Pool, stop: asyncio.Event
 ) -> None:
     """Polls ``settings.task_queue`` until ``stop`` is set, then shuts down gracefully."""
-    worker = build_worker(client, pool, settings.task_queue)
+    worker = build_worker(
+        client, pool, settings.task_queue, max_cached_workflows=settings.max_cached_workflows
+    )
     async with worker:
         await stop.wait()
 

@@ -26,6 +26,7 @@ from runtime.lifecycle import run_until_stopped, stop_on_signals
 from runtime.logging import configure_logging
 from runtime.settings import Settings
 from runtime.stack import Stack, open_stack
+from runtime.supervisor import supervise
 from upstream.client import CcmClient
 from upstream.feed import ParsedFeed
 from upstream.ingest import ingest
@@ -67,8 +68,9 @@ async def _demo(settings: Settings, args: argparse.Namespace) -> None:
             "worker": lambda: run_worker(settings, stack.client, stack.pool, stop),
             "projections": lambda: run_projections(stack.pool, stop),
             "demo": lambda: _story(settings, stack, args, stop),
+            "supervisor": lambda: supervise(stack.children, stop, stack.republish),
         }
-        await run_until_stopped(stop, services)
+        await run_until_stopped(stop, services, restart={"worker", "projections"})
     print("ccm demo: stopped", flush=True)
 
 

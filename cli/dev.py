@@ -2,6 +2,8 @@
 
 Brings up PostgreSQL and the Temporal dev server (Web UI included) under the data dir, applies the
 schema, runs the worker and the projection runner, and on stop shuts them down in reverse order.
+It supervises all four: a dead PostgreSQL or Temporal is restarted (logged, with backoff), a
+failed worker or runner started again; one that keeps dying stops everything, exit 75.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from runtime.lifecycle import run_until_stopped, stop_on_signals
 from runtime.logging import configure_logging
 from runtime.settings import Settings
 from runtime.stack import Stack, open_stack
+from runtime.supervisor import supervise
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,8 +61,9 @@ async def _dev(settings: Settings, *, exit_after_start: bool) -> None:
         services: dict[str, Callable[[], Awaitable[None]]] = {
             "worker": lambda: run_worker(settings, stack.client, stack.pool, stop),
             "projections": lambda: run_projections(stack.pool, stop),
+            "supervisor": lambda: supervise(stack.children, stop, stack.republish),
         }
-        await run_until_stopped(stop, services)
+        await run_until_stopped(stop, services, restart={"worker", "projections"})
     print("ccm dev: stopped", flush=True)
 
 

@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from runtime.errors import EXIT_NOT_FOUND, CannotRun
+
 # Each module exposes register(subparsers) and sets a handler returning an exit code.
 COMMAND_MODULES = [
     # commands: one line each, keep sorted
@@ -22,8 +24,10 @@ COMMAND_MODULES = [
     "cli.patients",
     "cli.policy",
     "cli.projections_cmd",
+    "cli.projector",
     "cli.report",
     "cli.send",
+    "cli.status",
     "cli.synth",
     "cli.worker_cmd",
 ]
@@ -40,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command; returns its exit code (0 ok, 2 bad input, 1 failure)."""
     args = build_parser().parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except CannotRun as exc:  # a bad setting met before the command's own handling
+        print(f"ccm {args.command}: {exc}", file=sys.stderr)
+        return EXIT_NOT_FOUND
     return code
 
 

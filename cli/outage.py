@@ -8,7 +8,7 @@ import asyncpg
 from temporalio.service import RPCError
 
 from db.migrate import MigrationChanged
-from runtime.errors import EXIT_NOT_FOUND, EXIT_RETRY, NoServiceFound, ServiceUnavailable
+from runtime.errors import EXIT_NOT_FOUND, EXIT_RETRY, CannotRun, ServiceUnavailable
 
 # What a command may meet when a service is missing or goes away mid-run.
 OUTAGES: tuple[type[BaseException], ...] = (
@@ -19,11 +19,12 @@ OUTAGES: tuple[type[BaseException], ...] = (
 
 def outage_exit(command: str, exc: BaseException, done: str = "") -> int:
     """Prints ``ccm <command>: <what is down>`` (and what was done so far); returns 2 when
-    nothing was found to use, 1 for a schema that was tampered with, else 75: retry later."""
+    waiting will not help (nothing found to use, a setting to fix, another ``ccm dev`` running),
+    1 for a schema that was tampered with or a refusal, else 75: retry later."""
     print(f"ccm {command}: {describe(exc)}", file=sys.stderr)
     if done:
         print(f"ccm {command}: {done}", file=sys.stderr)
-    if isinstance(exc, NoServiceFound):
+    if isinstance(exc, CannotRun):
         return EXIT_NOT_FOUND
     if isinstance(exc, MigrationChanged) or (
         isinstance(exc, asyncpg.PostgresError) and not _transient(exc)

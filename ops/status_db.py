@@ -59,8 +59,8 @@ async def projections(pool: asyncpg.Pool) -> list[Component]:
 
 async def _held_locks(pool: asyncpg.Pool) -> set[str]:
     rows = await pool.fetch(
-        "SELECT objid::int AS k FROM pg_locks WHERE locktype = 'advisory' AND classid::bigint = $1"
-        " AND granted",
+        "SELECT objid::bigint AS k FROM pg_locks WHERE locktype = 'advisory'"
+        " AND classid::bigint = $1 AND objsubid = 2 AND granted",
         locks.APPLY,
     )
     keys = {r["k"] for r in rows}
@@ -83,11 +83,13 @@ async def months(pool: asyncpg.Pool, now: datetime, tz: str, grace_days: int) ->
     )
     open_months = [_first_open(r["last_closed"], r["active_from"]) for r in rows]
     overdue = sorted(m for m in open_months if m <= due)
-    problems = [f"{len(overdue)} patient(s) have {overdue[0]} still open after its close"]
+    if not overdue:
+        return Component(name="month close", up=True, detail=f"every month through {due} closed")
+    oldest = overdue[0]
     return Component(
-        name="month close", up=not overdue,
-        detail=f"every month through {due} closed" if not overdue else f"oldest open {overdue[0]}",
-        problems=problems if overdue else [],
+        name="month close", up=False, detail=f"oldest open {oldest}",
+        problems=[f"{len(overdue)} patient(s) still open in a month past its close (oldest"
+                  f" {oldest}): is a worker running? see `ccm status` workers"],
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from runtime.crypto.converter import encrypting_converter
 from runtime.crypto.keyring import KeyRing, NoKeyRing
 from runtime.errors import ServiceUnavailable
 from runtime.temporal_config import ConnectKwargs
+from telemetry import tracing
 
 
 async def connect_client(
@@ -24,11 +25,13 @@ async def connect_client(
     """A client whose payloads are encrypted with ``keys`` (the converter workers, tests and the
     Replayer also use). Without ``keys`` it can only make calls that carry no payload (describe,
     list, search attributes): any payload it would send is refused, never sent in clear.
-    ``secure``: TLS, API key and gRPC metadata of a secured cluster (``temporal_config``)."""
+    ``secure``: TLS, API key and gRPC metadata of a secured cluster (``temporal_config``).
+    With tracing on (``telemetry.tracing``) it and its workers carry the tracing interceptor."""
     converter = encrypting_converter(keys or NoKeyRing())
     return await Client.connect(
-        address, namespace=namespace, data_converter=converter, **(secure or {})
-    )
+        address, namespace=namespace, data_converter=converter,
+        interceptors=tracing.interceptors(), **(secure or {}),
+    )  # fmt: skip
 
 
 async def migrate_database(database_url: str) -> list[str]:

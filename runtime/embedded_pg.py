@@ -138,6 +138,11 @@ def _get_server(data_dir: Path) -> Any:
     pgdata = data_dir.resolve() / "pg"
     _forget_dead_handles(pgdata)
     server = get_server(pgdata, cleanup_mode="stop")
+    if not server.get_postmaster_info().is_running():
+        # get_server keeps one handle per data dir for the process's life: when that handle's
+        # postmaster died, start a new one on it (PostgreSQL recovers the data dir from its WAL).
+        with type(server)._lock:
+            server.ensure_postgres_running()
     _restrict(data_dir, pgdata, server)
     return server
 

@@ -15,5 +15,9 @@ class ServiceUnavailable(RuntimeError):
     """A needed service is down, taken or failed; the message tells the user what to do."""
 
 
-class NoServiceFound(ServiceUnavailable):
+class CannotRun(ServiceUnavailable):
+    """Waiting will not help: a setting to fix, or another process to stop first (exit 2)."""
+
+
+class NoServiceFound(CannotRun):
     """Nothing configured and no running ``ccm dev`` to use: the message says where it looked."""

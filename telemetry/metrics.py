@@ -52,10 +52,11 @@ def refused(field: str, where: str) -> None:
     )
 
 
-def projection_progress(meter: MetricMeter, name: str, applied: int, lag: int) -> None:
-    """From the projector: events applied, and how far behind the store's head it is."""
-    meter.create_counter("ccm_projection_events_applied", "events applied").add(
-        applied, {"projection": name}
+def projection_position(meter: MetricMeter, name: str, checkpoint: int, lag: int) -> None:
+    """From a projector: where a projection stands and how far behind the store's head it is
+    (gauges of the database's state: every projector reports the same values)."""
+    meter.create_gauge("ccm_projection_checkpoint", "last position applied").set(
+        checkpoint, {"projection": name}
     )
     meter.create_gauge("ccm_projection_lag", "events not yet applied", "events").set(
         lag, {"projection": name}

@@ -20,6 +20,7 @@ from temporalio.contrib.opentelemetry import TracingInterceptor
 
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
 _provider: TracerProvider | None = None
+_component = "cli"
 
 
 def tracing_enabled(env: Mapping[str, str] | None = None) -> bool:
@@ -27,14 +28,20 @@ def tracing_enabled(env: Mapping[str, str] | None = None) -> bool:
     return any(source.get(name) for name in ENDPOINT_VARIABLES)
 
 
-def interceptors(component: str) -> list[Interceptor]:
+def name_process(component: str) -> None:
+    """The ``service.name`` spans of this process carry (call before the first client)."""
+    global _component
+    _component = component
+
+
+def interceptors() -> list[Interceptor]:
     """The interceptors a client (and the workers made from it) should carry: one
     ``TracingInterceptor`` when tracing is on, none otherwise. Idempotent per process."""
     global _provider
     if not tracing_enabled():
         return []
     if _provider is None:
-        _provider = TracerProvider(resource=Resource.create({"service.name": f"ccm-{component}"}))
+        _provider = TracerProvider(resource=Resource.create({"service.name": f"ccm-{_component}"}))
         _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
         trace.set_tracer_provider(_provider)
     return [TracingInterceptor()]

@@ -13,11 +13,11 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from runtime.crypto.codec import EncryptionCodec
 from runtime.crypto.keyfile import KEY_FILE, FileKeyRing, create_key_file
 from runtime.crypto.keyring import KeyRing, KeyRingError, parse_keys
-from runtime.errors import NoServiceFound
+from runtime.errors import CannotRun
 from runtime.settings import Settings
 
 
-class NoKeys(NoServiceFound):
+class NoKeys(CannotRun):
     """No key ring is configured, or the configured one is unusable."""
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from db.migrate import available
+from runtime.devlock import AlreadyRunning
 from runtime.errors import NoServiceFound, ServiceUnavailable
 from runtime.pg_secrets import secrets_path
 from runtime.services import SERVICES_FILE, Services, publish
 from runtime.settings import Settings
-from runtime.stack import AlreadyRunning, open_stack
+from runtime.stack import open_stack
 from runtime.temporal_dev import PortInUse, registered_search_attributes, search_attribute_names
 
 pytestmark = pytest.mark.integration
