@@ -48,7 +48,7 @@ async def collect(
     else:
         parts += await _checked("temporal", status_temporal.server(client, temporal_address))
         parts += await _checked("workers", status_temporal.workers(client, task_queue))
-        parts += await _checked("patient workflows", status_temporal.failing(client))
+        parts += await _checked("patient workflows", status_temporal.failing(client, task_queue))
     return StackStatus(checked_at=now, components=parts)
 
 

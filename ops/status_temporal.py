@@ -46,9 +46,9 @@ async def workers(client: Client, task_queue: str) -> Component:
     )  # fmt: skip
 
 
-async def failing(client: Client) -> Component:
-    """Running patient workflows whose workflow task fails again and again."""
-    query = 'WorkflowType="PatientCare" AND ExecutionStatus="Running"'
+async def failing(client: Client, task_queue: str) -> Component:
+    """Running patient workflows of this task queue whose workflow task fails again and again."""
+    query = f'WorkflowType="PatientCare" AND ExecutionStatus="Running" AND TaskQueue="{task_queue}"'
     query += " AND TemporalReportedProblems IS NOT NULL"
     ids = []
     async for execution in client.list_workflows(query, limit=SAMPLE + 1):

@@ -44,7 +44,8 @@ def interceptors() -> list[Interceptor]:
         _provider = TracerProvider(resource=Resource.create({"service.name": f"ccm-{_component}"}))
         _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
         trace.set_tracer_provider(_provider)
-    return [TracingInterceptor()]
+    # Senders are rarely traced: without this, workflows would show only their activities.
+    return [TracingInterceptor(always_create_workflow_spans=True)]
 
 
 def flush() -> None:
