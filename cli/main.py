@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -52,5 +55,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def entry() -> None:
+    """The console script: runs the command, flushes its output, and exits without interpreter
+    teardown. The Temporal client's Rust threads can outlive the event loop and abort a
+    finalizing interpreter ("PyGILState_Release ... must be current", temporalio/sdk-python#300),
+    turning a finished command's exit code into a crash; everything a command owns (servers,
+    pools, files) is closed by the command itself before it returns."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

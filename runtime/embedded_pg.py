@@ -138,7 +138,7 @@ def _get_server(data_dir: Path) -> Any:
     pgdata = data_dir.resolve() / "pg"
     _forget_dead_handles(pgdata)
     server = get_server(pgdata, cleanup_mode="stop")
-    if not server.get_postmaster_info().is_running():
+    if not pid_alive(server.get_pid() or 0):  # psutil counts a zombie as running; this does not
         # get_server keeps one handle per data dir for the process's life: when that handle's
         # postmaster died, start a new one on it (PostgreSQL recovers the data dir from its WAL).
         with type(server)._lock:

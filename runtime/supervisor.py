@@ -82,5 +82,5 @@ async def _revive(child: Child, now: float, stop: asyncio.Event) -> None:
             child.deaths.append(asyncio.get_running_loop().time())
             if len(child.deaths) > LIMIT:
                 raise GaveUp(f"{child.name} could not be restarted: {exc}") from exc
-            await asyncio.sleep(BACKOFF_S[-1])
+            await asyncio.sleep(BACKOFF_S[min(len(child.deaths), len(BACKOFF_S)) - 1])
     log.warning("service_restarted", service=child.name, pid=pid)

@@ -35,7 +35,9 @@ with workflow.unsafe.imports_passed_through():
 __all__ = ["Verdict", "append", "load", "lookup", "practice_rules", "submit"]
 
 TIMEOUT = timedelta(seconds=30)
-RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+# Unlimited attempts (a fact must never be dropped), at most 5 s apart: a database that restarts
+# in seconds has the patient moving again seconds later, not after a minute's backoff.
+RETRY = RetryPolicy(maximum_interval=timedelta(seconds=5))
 
 
 class StoreRefused(RuntimeError):

@@ -59,8 +59,9 @@ async def layout(
                 p.kill()
 
 
-def write_feed(tmp_path: Path) -> tuple[SynthFeed, Path]:
-    feed = plan_feed(patients=PATIENTS, seed=11, end=practice_today(TZ), months=3, timezone=TZ)
+def write_feed(tmp_path: Path, patients: int = PATIENTS) -> tuple[SynthFeed, Path]:
+    """A synthetic practice's feed ending today, as a JSONL file (``intended`` is the oracle)."""
+    feed = plan_feed(patients=patients, seed=11, end=practice_today(TZ), months=3, timezone=TZ)
     path = tmp_path / "feed.jsonl"
     path.write_text("".join(to_jsonl(feed.events)))
     return feed, path
