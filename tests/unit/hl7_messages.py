@@ -22,7 +22,8 @@ def adt(
     pv1 = ["PV1", "1", patient_class, "4W^401^1", *[""] * 14, patient_type]
     pv1 += [""] * (44 - len(pv1)) + [admitted, discharged]
     segments = [
-        f"MSH|^~\\&|ADT1|GOOD HEALTH|CCM|PRACTICE|{evn}||{message_type}^{trigger}|{control}|P|2.5.1",
+        f"MSH|^~\\&|ADT1|GOOD HEALTH|CCM|PRACTICE|{evn}||{message_type}^{trigger}|{control}|P|"
+        "2.5.1",
         f"EVN|{trigger}|{evn}",
         f"PID|1||{pid3}||{NAME}||{BIRTH}|F|||1 MAIN ST^^TOWN^NY",
         "|".join(pv1),

@@ -40,8 +40,10 @@ MAPPER = AdtMapper(_resolve, source="hl7", clock=lambda: datetime(2026, 12, 1, t
 
 async def _events(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
     events = await MAPPER.events_of(normalise(raw))
-    return [(e.type, e.model_dump(exclude={"type", "schema_version", "event_id", "patient_id",
-                                           "meta"})) for e in events]  # fmt: skip
+    return [
+        (e.type, e.model_dump(exclude={"type", "schema_version", "event_id", "patient_id", "meta"}))
+        for e in events
+    ]
 
 
 @pytest.mark.parametrize(
@@ -51,28 +53,28 @@ async def _events(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
             adt("A01", admitted=ADMIT),
             [("patient_admitted", {"occurred_at": ADMIT_AT, "facility": "hospital"})],
             id="A01 admit",
-        ),  # fmt: skip
+        ),
         pytest.param(
             adt("A01", admitted=ADMIT, patient_type="SNF"),
             [("patient_admitted", {"occurred_at": ADMIT_AT, "facility": "snf"})],
             id="A01 into a SNF",
-        ),  # fmt: skip
+        ),
         pytest.param(
             adt("A01"),
             [("patient_admitted", {"occurred_at": EVN_AT, "facility": "hospital"})],
             id="A01 without PV1-44",
-        ),  # fmt: skip
+        ),
         pytest.param(adt("A01", patient_class="E", admitted=ADMIT), [], id="A01 emergency visit"),
         pytest.param(
             adt("A02", admitted=ADMIT),
             [("patient_admitted", {"occurred_at": ADMIT_AT, "facility": "hospital"})],
             id="A02 transfer",
-        ),  # fmt: skip
+        ),
         pytest.param(
             adt("A03", admitted=ADMIT, discharged=DISCHARGE),
             [("patient_discharged", {"occurred_at": DISCHARGE_AT})],
             id="A03 discharge",
-        ),  # fmt: skip
+        ),
         pytest.param(adt("A04", patient_class="O"), [], id="A04 outpatient registration"),
         pytest.param(
             adt("A08", admitted=ADMIT, discharged=DISCHARGE),
@@ -81,12 +83,12 @@ async def _events(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
                 ("patient_discharged", {"occurred_at": DISCHARGE_AT}),
             ],
             id="A08 update states both",
-        ),  # fmt: skip
+        ),
         pytest.param(
             adt("A11", admitted=ADMIT),
             [("patient_admission_cancelled", {"occurred_at": EVN_AT, "admitted_at": ADMIT_AT})],
             id="A11 cancel admit",
-        ),  # fmt: skip
+        ),
         pytest.param(
             adt("A13", discharged=DISCHARGE, evn=LATER),
             [
@@ -96,12 +98,12 @@ async def _events(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
                 )
             ],
             id="A13 cancel discharge",
-        ),  # fmt: skip
+        ),
         pytest.param(
             adt("A01", admitted="202611250800"),
             [("patient_admitted", {"occurred_at": ADMIT_AT, "facility": "hospital"})],
             id="no offset: the practice's zone",
-        ),  # fmt: skip
+        ),
     ],
 )
 async def test_adt_events(raw: bytes, expected: list[tuple[str, dict[str, Any]]]) -> None:
