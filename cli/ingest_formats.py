@@ -11,6 +11,7 @@ from functools import partial
 from care.policy import EDGE_POLICY
 from cli.pools import database_pool
 from cli.sources import source_name
+from fhir_in.feed import read_fhir_feed
 from hl7_in.feed import read_hl7_feed
 from hl7_in.handler import AdtMapper
 from runtime.settings import Settings
@@ -36,4 +37,6 @@ async def read_any(args: argparse.Namespace, data: bytes, settings: Settings) ->
             mapper = AdtMapper(partial(resolve, pool), args.source or "hl7",
                                settings.practice_timezone, clock=lambda: now)  # fmt: skip
             return await read_hl7_feed(data, mapper)
+    if args.format == "fhir":
+        return read_fhir_feed(data, args.source or "fhir", now, EDGE_POLICY)
     return read_feed(data, now, EDGE_POLICY)
