@@ -93,6 +93,11 @@ class AdtHandler:
             log.info("adt refused", control_id=head.control_id[:40], ack=error.ack,
                      code=error.code, location=error.location)  # fmt: skip
             return error_ack(head, error, now, ack_id)
+        except Exception as exc:  # the database gone, a bug: still an ACK, so the sender resends
+            kind = type(exc).__name__
+            log.error("adt not processed", control_id=head.control_id[:40], error=kind)
+            why = "the engine could not process it; send the message again"
+            return error_ack(head, E.AdtError("AR", E.APPLICATION_ERROR, "", why), now, ack_id)
         log.info("adt accepted", control_id=head.control_id[:40], outcome=outcome)
         return ack(head, "AA", outcome, now, ack_id)
 
