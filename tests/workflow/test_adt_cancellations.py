@@ -4,10 +4,14 @@ them again (domain §4: no minute counts while the patient is an inpatient)."""
 from __future__ import annotations
 
 from care.decision import MonthDecision
+from care.months import month_of, next_month
 from events.decisions import MonthClosed
+from projections import reports
+from projections.runner import catch_up
 
-from .builders import Life, closable_months, in_month, life
+from .builders import TZ, Life, closable_months, in_month, life, local_date
 from .conftest import Engine
+from .test_a_year_live import sleep_until
 
 
 async def _decision(engine: Engine, p: Life, month: str) -> MonthDecision:
@@ -50,3 +54,23 @@ async def test_a_discharge_entered_in_error_keeps_the_stay_open(engine: Engine) 
     )
     decision = await _decision(engine, p, month)
     assert decision.counted_minutes == 22
+
+
+async def test_the_worklist_folds_a_cancellation_as_the_workflow_does(engine: Engine) -> None:
+    month = next_month(month_of(await engine.now(), TZ))
+    await sleep_until(engine, in_month(month, 6, hour=12))
+    p = life(engine.patient())
+    admitted_at = in_month(month, 3)
+    await engine.client.send(
+        [
+            *p.enrolled(in_month(month, 1, hour=9)),
+            p.admitted(admitted_at),
+            p.time(in_month(month, 4), 15),
+            p.admission_cancelled(in_month(month, 5), admitted_at),
+        ]
+    )
+    view = await engine.view(p)
+    assert view.minutes_this_month == 15
+    await catch_up(engine.pool)
+    rows = await reports.worklist(engine.pool, local_date(await engine.now()), TZ)
+    assert {r.patient_id: r.minutes_so_far for r in rows}[p.id] == 15
