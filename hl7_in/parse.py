@@ -23,6 +23,7 @@ from upstream.identifiers import Identifier
 SUPPORTED = frozenset({"A01", "A02", "A03", "A04", "A08", "A11", "A13"})
 MAX_MESSAGE_BYTES = 1024 * 1024
 MRN_TYPES = frozenset({"MR", ""})
+_PV1_READ = frozenset({0, 2, 18, 44, 45})  # the segment name, patient class and type, the times
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,28 @@ def header(text: str) -> Header:
     )  # fmt: skip
 
 
+def essential(text: str) -> str:
+    """Only the segments read (MSH, EVN, PID, PV1), and PID only up to PID-3: demographics never
+    reach the parser (and hl7apy's cost grows with every field it builds)."""
+    if not text.startswith("MSH") or len(text) < 4:
+        return text
+    separator = text[3]
+    kept = []
+    for segment in text.rstrip("\r").split("\r"):
+        name = segment[:3]
+        if name == "PID":
+            kept.append(separator.join(segment.split(separator)[:4]))
+        elif name == "PV1":
+            fields = segment.split(separator)
+            kept.append(separator.join(f if i in _PV1_READ else "" for i, f in enumerate(fields)))
+        elif name in ("MSH", "EVN"):
+            kept.append(segment)
+    return "\r".join(kept) + "\r"
+
+
 def parse_adt(text: str, zone: str) -> AdtMessage:
     """The ADT message ``text`` (normalised) holds; ``AdtError`` for what the engine refuses."""
-    message = _parse(text)
+    message = _parse(essential(text))
     segments = {s.name: s for s in reversed(message.children)}  # the first of each name
     msh = segments["MSH"]
     kind = msh.msh_9.to_er7().split("^")

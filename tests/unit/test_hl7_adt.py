@@ -13,7 +13,7 @@ from hl7_in import errors as E
 from hl7_in.ack import error_ack
 from hl7_in.handler import AdtMapper
 from hl7_in.mllp import FrameTooLarge, MllpDecoder, frame
-from hl7_in.parse import header, normalise
+from hl7_in.parse import essential, header, normalise
 from tests.unit.hl7_messages import BIRTH, MRN, NAME, adt
 from upstream.identifiers import AmbiguousIdentifiers, Identifier
 
@@ -160,3 +160,12 @@ def test_mllp_frames_split_anywhere_and_junk_between_them() -> None:
     assert got == [b"one", b"two"]
     with pytest.raises(FrameTooLarge):
         MllpDecoder(limit=10).feed(b"\x0b" + b"x" * 20)
+
+
+def test_demographics_never_reach_the_parser() -> None:
+    raw = adt("A01", admitted=ADMIT) + b"NK1|1|DOE^JOHN|SPO\rIN1|1|MEDICARE\r"
+    kept = essential(normalise(raw))
+    assert [s[:3] for s in kept.rstrip("\r").split("\r")] == ["MSH", "EVN", "PID", "PV1"]
+    for phi in ("DOE", "JANE", BIRTH, "MAIN ST", "MEDICARE"):
+        assert phi not in kept, phi
+    assert MRN in kept and "202611250800-0500" in kept
