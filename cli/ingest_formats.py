@@ -30,7 +30,8 @@ def add_format_arguments(p: argparse.ArgumentParser) -> None:
 
 
 async def read_any(args: argparse.Namespace, data: bytes, settings: Settings) -> ParsedFeed:
-    """The feed ``data`` holds in ``args.format``; hl7 reads ``patient_identifiers`` (app role)."""
+    """The feed ``data`` holds in ``args.format``; hl7 and fhir read ``patient_identifiers``
+    (as the app role) to find patients named by an MRN."""
     now = datetime.now(UTC)
     if args.format == "hl7":
         async with database_pool(settings, "app") as pool:
@@ -38,5 +39,7 @@ async def read_any(args: argparse.Namespace, data: bytes, settings: Settings) ->
                                settings.practice_timezone, clock=lambda: now)  # fmt: skip
             return await read_hl7_feed(data, mapper)
     if args.format == "fhir":
-        return read_fhir_feed(data, args.source or "fhir", now, EDGE_POLICY)
+        async with database_pool(settings, "app") as pool:
+            return await read_fhir_feed(data, args.source or "fhir", now, EDGE_POLICY,
+                                        partial(resolve, pool))  # fmt: skip
     return read_feed(data, now, EDGE_POLICY)

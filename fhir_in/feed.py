@@ -10,6 +10,7 @@ from typing import Any
 from care.policy import Policy
 from events.plausible import implausible
 from fhir_in.bundle import Item, Mapped, Refusal, map_items
+from fhir_in.linking import Resolve, link_patients
 from upstream.feed import MAX_LINE_BYTES, ParsedFeed, Rejection
 
 BUNDLE_TYPES = ("transaction", "batch")
@@ -85,9 +86,11 @@ def within_windows(mapped: Mapped, now: datetime, policy: Policy) -> Mapped:
     return kept
 
 
-def read_fhir_feed(data: bytes, source: str, now: datetime, policy: Policy) -> ParsedFeed:
+async def read_fhir_feed(
+    data: bytes, source: str, now: datetime, policy: Policy, resolve: Resolve | None = None
+) -> ParsedFeed:
     """A Bundle JSON file or NDJSON of resources as a feed; ``line`` is the entry number (a
-    Bundle) or the line (NDJSON)."""
+    Bundle) or the line (NDJSON). ``resolve``: patients named by a linked identifier (MRN)."""
     feed = ParsedFeed()
     atomic = False
     try:
@@ -103,6 +106,8 @@ def read_fhir_feed(data: bytes, source: str, now: datetime, policy: Policy) -> P
         atomic = kind == "transaction"
     else:
         items, feed.rejected = ndjson_items(data)
+    if resolve is not None:
+        items = await link_patients(items, resolve)
     mapped = within_windows(map_items(items, source, atomic=atomic), now, policy)
     feed.events = list(mapped.events)
     feed.rejected += [Rejection(r.entry, r.expression, f"{r.resource}: {r.reason}")

@@ -29,6 +29,7 @@ from care.policy import EDGE_POLICY
 from fhir_in.bundle import Mapped, Refusal, map_items
 from fhir_in.delivery import EventReceipt, Send
 from fhir_in.feed import BadInput, bundle_items, within_windows
+from fhir_in.linking import Resolve, link_patients
 from fhir_in.outcome import informational, issue, outcome, refused
 
 MAX_BODY = 10 * 1024 * 1024
@@ -41,11 +42,16 @@ def _utc_now() -> datetime:
 
 
 def build_router(
-    send: Send, source_dependency: Callable[..., Any], *, clock: Callable[[], datetime] = _utc_now
+    send: Send,
+    source_dependency: Callable[..., Any],
+    *,
+    clock: Callable[[], datetime] = _utc_now,
+    resolve: Resolve | None = None,
 ) -> APIRouter:
     """The FHIR router; ``send`` records mapped events, ``source_dependency`` (a FastAPI
     dependency) gives the authenticated source (``meta.source`` of every event), ``clock`` the
-    moment the contract's date windows are judged against."""
+    moment the contract's date windows are judged against, ``resolve`` (e.g.
+    ``partial(upstream.identifiers.resolve, pool)``) names patients by a linked MRN."""
     router = APIRouter(prefix="/fhir/r4", tags=["FHIR R4"])
 
     @router.post("/Bundle", response_class=JSONResponse)
@@ -63,6 +69,8 @@ def build_router(
             why = exc.reason if isinstance(exc, BadInput) else "the body is not JSON"
             return _answer(400, outcome([issue("structure", why, where)]))
         atomic = kind == "transaction"
+        if resolve is not None:
+            items = await link_patients(items, resolve)
         mapped = within_windows(map_items(items, source, atomic=atomic), clock(), EDGE_POLICY)
         if atomic and mapped.refused:
             return _answer(422, refused(mapped.refused))

@@ -53,6 +53,7 @@ async def test_hl7_and_fhir_files_go_the_ingest_path(
            "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host}  # fmt: skip
     adt_patient, fhir_patient = f"pa{tag}", f"pf{tag}"
     await link(app_pool, "HOSP", MRN, adt_patient)
+    await link(app_pool, "urn:mrn:hosp", f"MRN-{tag}", fhir_patient)
     now = datetime.now(UTC)
     admitted, discharged = now - timedelta(days=6), now - timedelta(days=3)
     messages = [
@@ -64,7 +65,9 @@ async def test_hl7_and_fhir_files_go_the_ingest_path(
     hl7.write_bytes(b"\n".join(m.replace(b"\r", b"\n") for m in messages))
     at = now - timedelta(days=5)
     resources = [
-        patient(pid=fhir_patient, meta={"lastUpdated": at.isoformat()}), condition("E11.9"),
+        patient(meta={"lastUpdated": at.isoformat()},  # named by its MRN only: linked below
+                identifier=[{"system": "urn:mrn:hosp", "value": f"MRN-{tag}"}]),
+        condition("E11.9"),
         procedure(performedPeriod={"start": at.isoformat(),
                                    "end": (at + timedelta(minutes=20)).isoformat()}),
         {"resourceType": "Observation", "id": "o1"},

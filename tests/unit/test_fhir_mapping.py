@@ -3,6 +3,7 @@ refusals: ``resourceType/id``, the FHIRPath, a reason, never a value of the reso
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from care.policy import EDGE_POLICY
 from fhir_in import profile
 from fhir_in.bundle import Mapped, map_items
 from fhir_in.feed import BadInput, bundle_items, read_fhir_feed
+from fhir_in.linking import link_patients
 from fhir_in.outcome import refused
 from tests.unit.fhir_resources import (
     BIRTH,
@@ -351,12 +353,32 @@ def test_bundles_must_be_transaction_or_batch() -> None:
     assert out.refused[0].expression == "Bundle.entry.request.method"
 
 
-def test_ndjson_feed_numbers_refusals_by_line() -> None:
+async def test_ndjson_feed_numbers_refusals_by_line() -> None:
     import json
 
     lines = [json.dumps(patient()), "{not json", json.dumps(procedure(category=None))]
-    feed = read_fhir_feed(
+    feed = await read_fhir_feed(
         "\n".join(lines).encode(), "ehr", datetime(2026, 12, 1, tzinfo=UTC), EDGE_POLICY
     )
     assert [n for n, _ in feed.events] == [1]
     assert [(r.line, r.field) for r in feed.rejected] == [(2, "(line)"), (3, "Procedure.category")]
+
+
+async def test_a_patient_named_by_a_linked_mrn_gets_the_engine_id() -> None:
+    async def linked(identifiers: Sequence[tuple[str, str]]) -> str | None:
+        return "p-0077" if ("urn:mrn:hosp", "MRN-7") in identifiers else None
+
+    by_mrn = patient(identifier=[{"system": "urn:mrn:hosp", "value": "MRN-7"}])
+    unknown = patient(rid="pat2", identifier=[{"system": "urn:mrn:hosp", "value": "MRN-8"}])
+    entry = procedure(
+        rid="t2", subject={"identifier": {"system": "urn:mrn:hosp", "value": "MRN-7"}}
+    )
+    items = await link_patients(bundle_items(bundle("batch", by_mrn, unknown, entry))[1], linked)
+    out = map_items(items, "ehr")
+    assert [(e.type, e.patient_id) for _, e in out.events] == [
+        ("patient_identified", "p-0077"),
+        ("time_logged", "p-0077"),
+    ]
+    assert [(r.resource, r.expression) for r in out.refused] == [
+        ("Patient/pat2", "Patient.identifier")
+    ]
