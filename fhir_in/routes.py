@@ -26,7 +26,7 @@ from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from care.policy import EDGE_POLICY
-from fhir_in.bundle import Mapped, Refusal, map_items
+from fhir_in.bundle import Item, Mapped, Refusal, map_items
 from fhir_in.delivery import EventReceipt, Send
 from fhir_in.feed import BadInput, bundle_items, within_windows
 from fhir_in.linking import Resolve, link_patients
@@ -79,7 +79,7 @@ def build_router(
         except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError):
             why = "the engine is unavailable; send the Bundle again (nothing is doubled)"
             return _answer(503, outcome([issue("transient", why)]), RETRY_AFTER_S)
-        return _responses(kind, len(items), mapped, receipts)
+        return _responses(kind, items, mapped, receipts)
 
     return router
 
@@ -89,20 +89,23 @@ def _answer(status: int, data: dict[str, Any], retry_after: int | None = None) -
     return JSONResponse(data, status_code=status, media_type=FHIR_JSON, headers=headers)
 
 
-def _responses(kind: str, count: int, mapped: Mapped, receipts: list[EventReceipt]) -> JSONResponse:
+def _responses(
+    kind: str, items: list[Item], mapped: Mapped, receipts: list[EventReceipt]
+) -> JSONResponse:
     """The response Bundle: one entry per request entry, in order."""
+    refs = {item.number: item.ref for item in items}
     fates: dict[int, list[EventReceipt]] = {}
     for receipt in receipts:
         for number in mapped.entries_of.get(receipt.event_id, []):
             fates.setdefault(number, []).append(receipt)
     engine_refused = [
-        Refusal(number, "(entry)", r.field or "(event)", r.reason or "refused")
+        Refusal(number, refs.get(number, "(entry)"), r.field or "(event)", r.reason or "refused")
         for number, rs in fates.items() for r in rs if r.status == "refused"
     ]  # fmt: skip
     if kind == "transaction" and engine_refused:
         return _answer(422, refused(engine_refused))
     by_entry = {r.entry: r for r in [*mapped.refused, *engine_refused]}
-    entries = [_entry(n, by_entry.get(n), fates.get(n, [])) for n in range(1, count + 1)]
+    entries = [_entry(n, by_entry.get(n), fates.get(n, [])) for n in range(1, len(items) + 1)]
     return _answer(200, {"resourceType": "Bundle", "type": f"{kind}-response", "entry": entries})
 
 

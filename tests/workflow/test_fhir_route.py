@@ -110,6 +110,7 @@ async def test_refusals_are_operation_outcomes_without_phi(
     entries = answer.json()["entry"]
     assert [e["response"]["status"] for e in entries][3] == "422 Unprocessable Entity"
     diagnostics = entries[3]["response"]["outcome"]["issue"][0]["diagnostics"]
+    assert diagnostics.startswith("entry 4 Consent/cons1: ")
     assert (
         "disclosures.one_practitioner" in diagnostics
         and "required disclosure missing" in diagnostics
