@@ -12,6 +12,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from temporalio.service import RPCError
 
 from api.context import ApiContext, context_of
 from api.models import Health
@@ -52,7 +53,7 @@ async def _database_up(ctx: ApiContext) -> bool:
 async def _temporal_up(ctx: ApiContext) -> bool:
     try:
         return await ctx.temporal.service_client.check_health(timeout=timedelta(seconds=3))
-    except (RuntimeError, OSError):
+    except (RPCError, RuntimeError, OSError):
         return False
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -64,4 +67,19 @@ async def _serve(settings: Settings, limits: ApiSettings, args: argparse.Namespa
             create_app(ctx), host=args.host, port=args.port, ssl_certfile=args.certfile,
             ssl_keyfile=args.keyfile, log_level=settings.log_level, server_header=False,
         )  # fmt: skip
-        await uvicorn.Server(config).serve()
+        await _Server(config).serve()
+
+
+class _Server(uvicorn.Server):
+    """SIGINT/SIGTERM stop it gracefully and the command exits 0, like every ``ccm`` service
+    (uvicorn itself re-raises the signal after its shutdown, so the exit status says killed)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop)
+        yield
+
+    def _stop(self) -> None:
+        self.should_exit = True
