@@ -9,6 +9,7 @@
 --   ccm_owner   creates, lists and revokes tokens (`ccm api tokens ...`): it owns the table.
 --   ccm_app     the API process: reads a token's source and state, and notes when it was last
 --               used; it can neither mint a token nor undo a revocation.
+--   ccm_report  sees which tokens exist and their use, never their digests.
 
 CREATE TABLE api_tokens (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -20,6 +21,5 @@ CREATE TABLE api_tokens (
     last_used_at  timestamptz
 );
 
-GRANT SELECT (id, source, token_sha256, revoked_at, last_used_at), UPDATE (last_used_at)
-    ON api_tokens TO ccm_app;
+GRANT SELECT, UPDATE (last_used_at) ON api_tokens TO ccm_app;
 GRANT SELECT (id, source, label, created_at, revoked_at, last_used_at) ON api_tokens TO ccm_report;
