@@ -20,7 +20,7 @@ from api.settings import ApiSettings
 from runtime.binaries import temporal_cli
 from tests.codec_keys import TEST_CONVERTER
 
-from .conftest import Api, asgi_client, body, end_workflows, recently
+from .conftest import Api, asgi_client, body, end_workflows, free_port, recently
 
 pytestmark = pytest.mark.integration
 
@@ -137,3 +137,22 @@ async def test_healthy_services_are_200(api: Api) -> None:
 async def test_the_api_never_echoes_input_in_its_own_validation_answer(api: Api) -> None:
     answer = await api.http.get("/v1/patients/%20Ada%20Lovelace")
     assert answer.status_code == 422 and "Lovelace" not in answer.text
+
+
+async def test_the_database_down_is_503_before_anything_is_sent(
+    dev_env: WorkflowEnvironment, api: Api
+) -> None:
+    # A pool on a loopback port nothing listens on: every token look-up meets a refused connection.
+    nowhere = await asyncpg.create_pool(f"postgresql://ccm@127.0.0.1:{free_port()}/ccm", min_size=0)
+    try:
+        down = ApiContext(nowhere, dev_env.client, api.ctx.task_queue)
+        p = api.patient()
+        async with asgi_client(create_app(down), api.token) as http:
+            answer = await http.post("/v1/events", json=body([p.identified(recently(), ["I10"])]))
+            assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+            assert "the database is unreachable" in answer.json()["detail"]
+            health = (await http.get("/healthz")).json()
+            assert (health["database"], health["temporal"]) == (False, True)
+    finally:
+        await nowhere.close()
+    assert await api.stored(p) == []
