@@ -16,6 +16,7 @@ from runtime.errors import EXIT_NOT_FOUND, CannotRun
 COMMAND_MODULES = [
     # commands: one line each, keep sorted
     "cli.demo",
+    "cli.api",
     "cli.audit",
     "cli.ingest",
     "cli.billing",
