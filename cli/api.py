@@ -17,6 +17,7 @@ import uvicorn
 
 from api.app import create_app
 from api.context import ApiContext
+from api.fhir import fhir_router
 from api.settings import ApiSettings
 from cli import api_tokens
 from cli.outage import OUTAGES, outage_exit
@@ -63,8 +64,9 @@ async def _serve(settings: Settings, limits: ApiSettings, args: argparse.Namespa
             timezone=settings.practice_timezone, limits=limits, meter=meter,
             sdk_metrics_url=f"http://127.0.0.1:{sdk_port}/metrics",
         )  # fmt: skip
+        app = create_app(ctx, [fhir_router(ctx)])
         config = uvicorn.Config(
-            create_app(ctx), host=args.host, port=args.port, ssl_certfile=args.certfile,
+            app, host=args.host, port=args.port, ssl_certfile=args.certfile,
             ssl_keyfile=args.keyfile, log_level=settings.log_level, server_header=False,
         )  # fmt: skip
         await _Server(config).serve()

@@ -24,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from api import tokens
 from api.app import create_app
 from api.context import ApiContext
+from api.fhir import fhir_router
 from api.settings import ApiSettings
 from care.months import month_of, month_start
 from events.base import stream_for
@@ -114,7 +115,7 @@ async def api(
     """The app as the app role, a worker on the same task queue, and one token for ``ehr``."""
     ctx = ApiContext(pool=app_pool, temporal=dev_env.client, task_queue=task_queue,
                      limits=ApiSettings())  # fmt: skip
-    app = create_app(ctx)
+    app = create_app(ctx, [fhir_router(ctx)])
     _, token = await tokens.create(pool, SOURCE)
     async with build_worker(dev_env.client, app_pool, task_queue), asgi_client(app, token) as http:
         api = Api(http, app, ctx, token, pool, EventStore(app_pool))
