@@ -19,6 +19,7 @@ from functools import partial
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
+from events.identity import digest_of
 from events.upstream import UpstreamEvent
 from upstream.client import CcmClient, EventRejected
 from upstream.feed import ParsedFeed, Rejection
@@ -90,7 +91,7 @@ async def ingest(
     left undelivered. ``summary`` is filled as it goes (an interrupted run can still print it)."""
     summary = summary or IngestSummary()
     summary.lines_valid, summary.rejected = len(feed.events), list(feed.rejected)
-    groups = feed.by_patient()
+    groups = _once_each(feed, summary).by_patient()
     summary.patients = len(groups)
     gate = asyncio.Semaphore(concurrency)
 
@@ -102,6 +103,27 @@ async def ingest(
 
     await asyncio.gather(*(one(events) for events in groups.values()))
     return summary
+
+
+def _once_each(feed: ParsedFeed, summary: IngestSummary) -> ParsedFeed:
+    """The feed with each store key once: a later line with the same content is a duplicate,
+    with other content a conflict naming both digests (the workflow never sees either)."""
+    first: dict[str, tuple[int, UpstreamEvent, str]] = {}
+    kept = ParsedFeed()
+    for number, event in feed.events:
+        digest = digest_of(event).hex()[:12]
+        seen = first.setdefault(event.store_key, (number, event, digest))
+        if seen[0] == number:
+            kept.events.append((number, event))
+        elif seen[2] == digest:
+            summary.duplicates += 1
+        else:
+            why = (
+                f"is already used on line {seen[0]} with other content "
+                f"(sha256 {seen[2]}…, sent {digest}…)"
+            )
+            summary.rejected.append(Rejection(number, "event_id", why, event.event_id))
+    return kept
 
 
 async def _send_patient(
