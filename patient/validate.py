@@ -100,6 +100,27 @@ def _check_claim_names_patient(state: Patient, event: ClaimAdjudicated) -> None:
         raise Refused("claim_id", "is not one of this patient's claims", event.claim_id)
 
 
+def check_held(state: Patient, event: UpstreamEvent) -> None:
+    """The rules for a fact that arrives before identification (it is held), against the facts
+    held so far: no claim exists yet, a void names a held entry, a live entry id is not reused."""
+    if isinstance(event, ClaimAdjudicated):
+        raise Refused("claim_id", "names no claim: the patient is not identified yet")
+    live: dict[str, str] = {}
+    for fact in state.held:
+        if isinstance(fact, TimeLogged):
+            live[fact.entry_id] = fact.store_key
+        elif isinstance(fact, TimeEntryVoided):
+            live.pop(fact.entry_id, None)
+    known = {f.entry_id for f in state.held if isinstance(f, TimeLogged)}
+    if (
+        isinstance(event, TimeLogged)
+        and live.get(event.entry_id, event.store_key) != event.store_key
+    ):
+        raise Refused("entry_id", "already recorded; void it first", event.entry_id)
+    if isinstance(event, TimeEntryVoided) and event.entry_id not in known:
+        raise Refused("entry_id", "no such time entry", event.entry_id)
+
+
 def check_recorded(state: Patient, event: UpstreamEvent) -> None:
     """The rules for a fact the store has not seen, against the state every earlier event of the
     queue led to; raises ``Refused``. A live entry is never overwritten by another event: a
@@ -108,6 +129,8 @@ def check_recorded(state: Patient, event: UpstreamEvent) -> None:
         recorded_by = state.entry_keys.get(event.entry_id)
         if recorded_by is not None and recorded_by != event.store_key:
             raise Refused("entry_id", "already recorded; void it first", event.entry_id)
+        if event.entry_id in state.closed_entries:  # else its minutes would count twice
+            raise Refused("entry_id", "already recorded in a closed month", event.entry_id)
     if isinstance(event, TimeEntryVoided) and state.entry_month(event.entry_id) is None:
         raise Refused("entry_id", "no such time entry", event.entry_id)
     if isinstance(event, ClaimAdjudicated):

@@ -23,4 +23,6 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+# The decider target plays up to five deliveries per example through a whole patient history.
+DECIDER = settings(FUZZ, max_examples=int(BIG) if BIG else 60)
 COLLECT = settings(FUZZ, max_examples=INGEST_EXAMPLES)
