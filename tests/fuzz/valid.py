@@ -61,7 +61,7 @@ def valid_event(draw: Draw, patient_id: str, now: datetime, max_age_days: int = 
     zone = timezone(timedelta(hours=draw(st.sampled_from([0, -5, -4, 1, 14, -12]))))
     occurred = (now - age).replace(microsecond=0).astimezone(zone)
     type_ = draw(st.sampled_from(sorted(_PAYLOADS)))
-    seed = Seed({"type": type_, "event_id": f"fz-{draw(st.integers(1, 10**12))}",
+    seed = Seed({"type": type_, "event_id": f"fz-{draw(st.uuids()).hex[:12]}",
                  "patient_id": patient_id, "occurred_at": occurred.isoformat(),
                  "meta": {"source": "ehr"}})  # fmt: skip
     ctx = _Ctx(occurred, timedelta(days=draw(st.integers(0, 300))), patient_id)
