@@ -91,7 +91,8 @@ def _dates(draw: Draw, obj: Obj, now: datetime) -> None:
     dated = [k for k, v in obj.items() if isinstance(v, str) and k != "type" and _looks_dated(v)]
     target = draw(st.sampled_from(dated))
     _set(obj, (target,), draw(date_values(obj[target], occurred, now)))
-    if draw(st.booleans()) and {"start", "end"} <= obj.keys():  # stretch or invert the interval
+    if draw(st.booleans()) and {"start", "end"} <= obj.keys() and target != "start":
+        # stretch or invert the interval
         stretch = timedelta(minutes=draw(st.sampled_from([-1, 0, 1440, 1441, 7 * 1440])))
         obj["end"] = (datetime.fromisoformat(obj["start"]) + stretch).isoformat()
 

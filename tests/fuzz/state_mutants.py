@@ -63,7 +63,9 @@ def state_event(draw: Draw, history: list[UpstreamEvent], now: datetime) -> list
         *parsed(base("consent_revoked", n, at) | {"event_id": "fz-foreign"}, now),
         *parsed(base("patient_admitted", n, at, facility="snf") | {"patient_id": OTHER}, now),
     ]  # fmt: skip
-    picked = draw(st.sampled_from([c if isinstance(c, list) else [c] for c in choices]))
+    picked: list[UpstreamEvent] = draw(
+        st.sampled_from([c if isinstance(c, list) else [c] for c in choices])
+    )
     if draw(st.booleans()):  # the same id twice in one batch, maybe with other content
         twin = picked[0].model_copy(
             update={
