@@ -12,9 +12,9 @@ import os
 from hypothesis import HealthCheck, settings
 
 BIG = os.environ.get("CCM_FUZZ_EXAMPLES")
-EXAMPLES = int(BIG) if BIG else 150
+EXAMPLES = int(BIG) if BIG else 300
 # The ingest target sends every example in one feed; CI keeps it to a practice-sized file.
-INGEST_EXAMPLES = int(BIG) if BIG else 120
+INGEST_EXAMPLES = int(BIG) if BIG else 200
 
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -24,5 +24,5 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 # The decider target plays up to five deliveries per example through a whole patient history.
-DECIDER = settings(FUZZ, max_examples=int(BIG) if BIG else 60)
+DECIDER = settings(FUZZ, max_examples=int(BIG) if BIG else 100)
 COLLECT = settings(FUZZ, max_examples=INGEST_EXAMPLES)
