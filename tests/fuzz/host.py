@@ -33,6 +33,7 @@ class Outcome:
     kind: str
     field: str = ""
     reason: str = ""
+    whole: bool = False  # the validator refused the update for an event with this event_id
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Host:
         try:
             check_delivery(self.state, batch, Policy(), now)
         except Refused as refused:  # the update is refused whole; the sender sets that id aside
-            why = Outcome("refused", refused.field, str(refused))
+            why = Outcome("refused", refused.field, str(refused), whole=True)
             return [why if e.event_id == refused.event_id else Outcome("held back") for e in batch]
         outcomes, seen, clock = [], set[str](), None
         for event in batch:

@@ -74,7 +74,7 @@ async def test_a_refused_events_identical_twin_is_refused_too_never_a_duplicate(
     assert receipt.duplicates == [] and receipt.recorded == []
 
 
-async def test_one_event_id_twice_in_a_feed_is_sent_once_and_a_changed_copy_refused(
+async def test_one_event_id_twice_in_a_feed_is_recorded_once_and_a_changed_copy_refused(
     engine: Engine,
 ) -> None:
     p = await enrolled(engine)
@@ -87,3 +87,13 @@ async def test_one_event_id_twice_in_a_feed_is_sent_once_and_a_changed_copy_refu
     [rejected] = summary.rejected
     assert (rejected.line, rejected.field) == (3, "event_id")
     assert "already used on line 1 with other content" in rejected.reason
+
+
+async def test_a_line_repeated_in_a_feed_and_refused_is_reported_at_each_line(
+    engine: Engine,
+) -> None:
+    p = await enrolled(engine)
+    void = p.void(await engine.now() - timedelta(minutes=20), "t-no-such-entry")
+    summary = await ingest(engine.client, ParsedFeed(events=[(4, void), (9, void)]))
+    assert sorted((r.line, r.field) for r in summary.rejected) == [(4, "entry_id"), (9, "entry_id")]
+    assert (summary.recorded, summary.duplicates) == (0, 0)
