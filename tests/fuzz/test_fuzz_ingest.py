@@ -18,7 +18,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from care.policy import EDGE_POLICY
+from care.policy import EDGE_POLICY, Policy
 from cli.ingest import _write_rejects
 from events.identity import digest_of
 from events.verify import verify_chains
@@ -29,7 +29,9 @@ from upstream.feed import ParsedFeed, read_feed
 from upstream.ingest import ingest
 
 from .feed_builder import baseline, collect_mutants, identity_attacks, line, time_entry
+from .oracle import judge
 
+POLICY = Policy()  # the practice's (defaults): the workflow's validator judges by it
 ROWS = "SELECT position, event_id, stream, digest, hash FROM events ORDER BY position"
 
 
@@ -60,6 +62,10 @@ async def test_a_fuzzed_feed_ingests_to_the_end_and_harms_nothing(
     refused = {r.line for r in summary.rejected}
     assert {len(mutants) + 1 + i for i in attacks.refused} <= refused, "an identity attack passed"
     await _identities_hold(engine.pool, feed, refused)
+    lines = data.split(b"\n")
+    wrongly = [n for n, _ in feed.events if n not in refused
+               and not judge(lines[n - 1], n, now, POLICY).ok]  # fmt: skip
+    assert wrongly == [], "the workflow accepted lines its practice's windows forbid"
     stored = {r["event_id"] for r in await engine.pool.fetch("SELECT event_id FROM events")}
     assert {f"ehr:{o['event_id']}" for o in last} <= stored, "a patient is wedged"
     assert (await engine.pool.fetch(ROWS))[: len(before)] == before
