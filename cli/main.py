@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "cli.db",
     "cli.dev",
     "cli.fees",
+    "cli.hl7",
     "cli.keys",
     "cli.patients",
     "cli.policy",
