@@ -55,8 +55,11 @@ def _windows(
     obj: dict[str, Any], at: datetime, day: date, now: datetime, ahead: timedelta, lag: timedelta
 ) -> list[tuple[str, Any, Any, Any]]:
     kind = obj["type"]
-    if kind == "time_logged":
-        return [(n, at - lag, at + ahead, _moment(obj.get(n))) for n in ("at", "start", "end")]
+    cancelled = {"patient_admission_cancelled": "admitted_at",
+                 "patient_discharge_cancelled": "discharged_at"}  # fmt: skip
+    if kind == "time_logged" or kind in cancelled:
+        names = [cancelled[kind]] if kind in cancelled else ["at", "start", "end"]
+        return [(n, at - lag, at + ahead, _moment(obj.get(n))) for n in names]
     dated = {"initiating_visit_completed": "on", "service_billed_elsewhere": "on",
              "patient_died": "died_on"}  # fmt: skip
     if kind in dated:

@@ -136,6 +136,8 @@ _PAYLOADS: dict[str, Callable[[Draw, _Ctx], Obj]] = {
     },
     "patient_admitted": _pick("facility", ["hospital", "snf"]),
     "patient_discharged": lambda d, c: {},
+    "patient_admission_cancelled": lambda d, c: {"admitted_at": (c.at - c.back).isoformat()},
+    "patient_discharge_cancelled": lambda d, c: {"discharged_at": (c.at - c.back).isoformat()},
     "service_billed_elsewhere": lambda d, c: {"code": "G0181", "on": c.day, "billed_by": "hh-1"},
     "consent_revoked": lambda d, c: {},
     "patient_died": lambda d, c: {"died_on": c.at.date().isoformat()},
