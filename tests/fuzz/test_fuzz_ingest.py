@@ -62,9 +62,9 @@ async def test_a_fuzzed_feed_ingests_to_the_end_and_harms_nothing(
     refused = {r.line for r in summary.rejected}
     assert {len(mutants) + 1 + i for i in attacks.refused} <= refused, "an identity attack passed"
     await _identities_hold(engine.pool, feed, refused)
-    lines = data.split(b"\n")
+    lines, after = data.split(b"\n"), await engine.now()  # the shared clock may have moved on
     wrongly = [n for n, _ in feed.events if n not in refused
-               and not judge(lines[n - 1], n, now, POLICY).ok]  # fmt: skip
+               and not any(judge(lines[n - 1], n, t, POLICY).ok for t in (now, after))]  # fmt: skip
     assert wrongly == [], "the workflow accepted lines its practice's windows forbid"
     stored = {r["event_id"] for r in await engine.pool.fetch("SELECT event_id FROM events")}
     assert {f"ehr:{o['event_id']}" for o in last} <= stored, "a patient is wedged"
