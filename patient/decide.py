@@ -21,7 +21,7 @@ from patient.draft import Draft
 from patient.enrollment import CONSEQUENCES
 from patient.policies import PolicyHistory
 from patient.state import Patient, dated_month
-from patient.validate import check_recorded
+from patient.validate import check_held, check_recorded
 
 
 def decide(
@@ -57,6 +57,7 @@ def decide(
 def _record(draft: Draft, event: UpstreamEvent, policies: PolicyHistory) -> None:
     state = draft.state
     if not state.identified and not isinstance(event, PatientIdentified):
+        check_held(state, event)
         draft.add(event)  # held, stored, applied on identification
         return
     month = dated_month(state, event)
