@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "cli.audit",
     "cli.ingest",
     "cli.billing",
+    "cli.claims",
     "cli.codec_server",
     "cli.db",
     "cli.dev",
