@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "cli.policy",
     "cli.projections_cmd",
     "cli.projector",
+    "cli.remittance",
     "cli.report",
     "cli.send",
     "cli.status",
