@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from billing.fee_store import ImportRequest, save_schedule
 from care.fees import FeeEntry
@@ -20,8 +21,10 @@ from claims.remittance_report import remittance_lines
 from claims.review import Decision, decide
 from claims.x12_validate import validate_x12
 from events.upstream import ClaimAdjudicated
+from runtime.db_urls import DatabaseUrls
 
 from ..integration.fake_clearinghouse import FakeClearinghouse, Fate
+from ..integration.test_report_cli import ccm
 from .builders import TZ, closable_months, in_month, settle
 from .conftest import Engine
 
@@ -37,7 +40,9 @@ async def price_the_year(engine: Engine, year: int) -> None:
     await save_schedule(engine.pool, req)
 
 
-async def test_close_approve_export_remit_reconcile(engine: Engine) -> None:
+async def test_close_approve_export_remit_reconcile(
+    engine: Engine, db_urls: DatabaseUrls, tmp_path: Path
+) -> None:
     [month] = closable_months(await engine.now(), 1)
     await price_the_year(engine, int(month[:4]))
     patients = [engine.patient() for _ in FATES]
@@ -88,3 +93,9 @@ async def test_close_approve_export_remit_reconcile(engine: Engine) -> None:
     assert "5 claim(s)" in totals(list(rows.values()))
     unmatched = await remittance_lines(engine.pool, unmatched_only=True)
     assert [u.submitted_claim_id for u in unmatched] == ["claim-stranger-2001-01"]
+    # The same, as a biller reads it.
+    code, out, err = await ccm(db_urls, tmp_path, "report", "reconciliation", "--month", month)
+    assert code == 0, err
+    assert "short-paid" in out and "5 claim(s): expected" in out
+    code, out, err = await ccm(db_urls, tmp_path, "report", "remittance", "--unmatched")
+    assert code == 0 and "claim-stranger-2001-01" in out and "1 payment(s) matching no claim" in out
