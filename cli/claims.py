@@ -17,7 +17,7 @@ from care.months import month_of
 from claims.auto import auto_approve
 from claims.queue import ClaimFilter, QueueRow, claims
 from claims.review import Decision, ReviewRefused, Verdict, decide
-from cli import claims_export
+from cli import claims_export, claims_reopen
 from cli.claims_args import ClaimArgError, add_filter, claim_filter, narrowed, opaque
 from cli.outage import OUTAGES, outage_exit
 from cli.pools import database_pool
@@ -44,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--by-policy", action="store_true", help="approve what the practice's policy approves"
     )
     claims_export.register(actions)
+    claims_reopen.register(actions)
 
 
 def run_queue(args: argparse.Namespace) -> int:

@@ -56,4 +56,17 @@ class ClaimRejected(ClaimEvent):
     reason: Reason
 
 
-ClaimEventAny = Annotated[ClaimApproved | ClaimRejected, Field(discriminator="type")]
+class ClaimReopened(ClaimEvent):
+    """A rejected claim corrected by a corrective month close, once; it awaits review again
+    (``bills`` False: the corrected month bills nothing, and the claim stays rejected)."""
+
+    type: Literal["claim_reopened"] = "claim_reopened"
+    schema_version: Literal[1] = 1
+    meta: EventMeta = REVIEW
+    reason: Reason
+    bills: bool
+
+
+ClaimEventAny = Annotated[
+    ClaimApproved | ClaimRejected | ClaimReopened, Field(discriminator="type")
+]

@@ -85,7 +85,9 @@ def claim_steps(rows: list[AuditEventRow], month: str) -> tuple[str | None, list
 
 
 # Review decisions (events/claims.py): ``by`` is the user, or ``policy-v<N>`` for auto-approval.
-REVIEW_STEPS = {"claim_approved": "approved", "claim_rejected": "rejected"}
+REVIEW_STEPS = {
+    "claim_approved": "approved", "claim_rejected": "rejected", "claim_reopened": "reopened",
+}  # fmt: skip
 
 
 def _review_detail(r: AuditEventRow) -> str:
