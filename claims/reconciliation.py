@@ -1,15 +1,14 @@
 """Reconciliation: for a service month, what each claim should bring and what it brought.
 
-Per claim: expected payment (the claim's), paid (the net of every remittance line for it, so a
-reversal cancels the payment it takes back and a correction counts once), the latest outcome and
-its reasons, and a ``finding``: paid, short-paid, overpaid, denied, reversed, unpaid (sent, no
+Per claim: expected payment (the claim's), paid and the outcome with its reasons (the ledger's
+latest adjudication: a reversal leaves the claim paid 0, a correction replaces it), and a
+``finding``: paid, short-paid, overpaid, denied, reversed, unpaid (sent, no
 remittance yet), unpaid past N days (``claims_unpaid_after_days``, the practice's policy),
 not exported, awaiting review, rejected. ``ack`` is the 999/277CA status when one was imported.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
@@ -22,13 +21,14 @@ from care.months import month_of
 from claims.queue import ClaimFilter, QueueRow, claims
 from events.store import EventStore
 
+# What the claim was paid: the ledger's latest adjudication (every ``claim_adjudicated``, from an
+# imported 835 or any other sender; a reversal leaves it paid 0, a correction replaces it), with
+# the remark codes (RARCs) of its latest 835 line when one was imported.
 REMITTED = """
-SELECT l.claim_id, t.paid, l.outcome, l.adjustments::text AS adjustments, l.remarks
-FROM (SELECT DISTINCT ON (claim_id) claim_id, outcome, adjustments, remarks
-      FROM remittance_claims WHERE claim_id = ANY($1)
-      ORDER BY claim_id, remittance_id DESC, seq DESC) l
-JOIN (SELECT claim_id, sum(paid_amount) AS paid FROM remittance_claims
-      WHERE claim_id = ANY($1) GROUP BY claim_id) t USING (claim_id)
+SELECT l.claim_id, l.paid_amount AS paid, l.claim_status AS outcome, l.reason_codes,
+       coalesce((SELECT r.remarks FROM remittance_claims r WHERE r.claim_id = l.claim_id
+                 ORDER BY r.remittance_id DESC, r.seq DESC LIMIT 1), '{}') AS remarks
+FROM ledger_months l WHERE l.claim_id = ANY($1) AND l.adjudicated_at IS NOT NULL
 """
 EXPORTED = """
 SELECT i.claim_id, max(e.exported_at) AS exported_at, max(e.interchange_control_number) AS icn
@@ -103,7 +103,7 @@ def _line(
     variance = paid - row.expected_payment if paid is not None and row.expected_payment else None
     reasons: list[str] = []
     if rem is not None:
-        reasons = [a["code"] for a in json.loads(rem["adjustments"])] + list(rem["remarks"])
+        reasons = list(rem["reason_codes"]) + list(rem["remarks"])
     return ReconciliationRow(
         claim_id=row.claim_id, patient_id=row.patient_id, review=row.status,
         icn=exp["icn"] if exp else None, exported_at=exp["exported_at"] if exp else None,

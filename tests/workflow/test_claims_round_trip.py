@@ -21,6 +21,7 @@ from claims.remittance_report import remittance_lines
 from claims.review import Decision, decide
 from claims.x12_validate import validate_x12
 from events.upstream import ClaimAdjudicated
+from projections.runner import catch_up
 from runtime.db_urls import DatabaseUrls
 
 from ..integration.fake_clearinghouse import FakeClearinghouse, Fate
@@ -84,6 +85,7 @@ async def test_close_approve_export_remit_reconcile(
     assert len(adjudicated) == 8  # 5, then 2 reversals and a correction; none re-imported
     assert all(isinstance(e, ClaimAdjudicated) and e.payer_claim_control_number
                for e in adjudicated)  # fmt: skip
+    await catch_up(engine.pool, ["ledger"])
     rows = {r.claim_id: r for r in await reconciliation(engine.pool, month, now, TZ)}
     assert [rows[i].finding for i in ids] == ["paid", "short-paid", "denied", "paid", "reversed"]
     assert rows[ids[2]].reasons == ["CO-16", "N290"] and rows[ids[4]].paid == 0
