@@ -2,8 +2,8 @@
 
 Per claim: expected payment (the claim's), paid and the outcome with its reasons (the ledger's
 latest adjudication: a reversal leaves the claim paid 0, a correction replaces it), and a
-``finding``: paid, short-paid, overpaid, denied, reversed, unpaid (sent, no
-remittance yet), unpaid past N days (``claims_unpaid_after_days``, the practice's policy),
+``finding``: paid, "paid, unpriced" (no expected amount), short-paid, overpaid, denied,
+reversed, unpaid (sent, no remittance yet), unpaid past N days (``claims_unpaid_after_days``, the practice's policy),
 not exported, awaiting review, rejected. ``ack`` is the 999/277CA status when one was imported.
 """
 
@@ -126,6 +126,8 @@ def _finding(
         return f"unpaid past {unpaid_days} days" if days > unpaid_days else "unpaid"
     if rem["outcome"] in ("denied", "reversed"):
         return str(rem["outcome"])
+    if row.expected_payment is None:
+        return "paid, unpriced"  # no expected amount to compare with: never guessed
     if variance is not None and variance < 0:
         return "short-paid"
     return "overpaid" if variance is not None and variance > 0 else "paid"
@@ -133,11 +135,15 @@ def _finding(
 
 def totals(rows: list[ReconciliationRow]) -> str:
     """The month in one line: expected, paid, and how many claims each finding has."""
-    expected = sum((r.expected or Decimal(0) for r in rows), Decimal(0))
-    paid = sum((r.paid or Decimal(0) for r in rows), Decimal(0))
+    priced = [r for r in rows if r.expected is not None]
+    expected = sum((r.expected or Decimal(0) for r in priced), Decimal(0))
+    paid = sum((r.paid or Decimal(0) for r in priced), Decimal(0))
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.finding] = counts.get(r.finding, 0) + 1
     found = ", ".join(f"{n} {f}" for f, n in sorted(counts.items()))
     variance = paid - expected
-    return f"{len(rows)} claim(s): expected {expected}, paid {paid}, variance {variance}; {found}\n"
+    unpriced = f" ({len(rows) - len(priced)} unpriced, not in the totals)" if len(priced) < len(
+        rows) else ""  # fmt: skip
+    return (f"{len(rows)} claim(s){unpriced}: expected {expected}, paid {paid}, "
+            f"variance {variance}; {found}\n")  # fmt: skip
