@@ -4,7 +4,8 @@ Per claim: expected payment (the claim's), paid and the outcome with its reasons
 latest adjudication: a reversal leaves the claim paid 0, a correction replaces it), and a
 ``finding``: paid, "paid, unpriced" (no expected amount), short-paid, overpaid, denied,
 reversed, unpaid (sent, no remittance yet), unpaid past N days (``claims_unpaid_after_days``,
-the practice's policy), not exported, awaiting review, rejected. ``ack`` is the 999/277CA status when one was imported.
+the practice's policy), not exported, awaiting review, rejected. ``ack`` is the 999/277CA
+status when one was imported.
 """
 
 from __future__ import annotations
