@@ -7,7 +7,7 @@ queue as it stands; each approval is recorded as by ``policy-v<N>`` with that ve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -59,7 +59,7 @@ async def auto_approve(
     """Approves every awaiting claim ``which`` selects that its practice's policy approves."""
     store = EventStore(pool)
     outcomes = []
-    for row in await claims(pool, ClaimFilter(**{**which.__dict__, "status": "awaiting"})):
+    for row in await claims(pool, replace(which, status="awaiting")):
         outcomes.append(await _one(pool, store, row, at, review_month))
     return outcomes
 

@@ -41,6 +41,8 @@ def decide(
             _record(draft, event, policies)
         case Tick(clock=clock, fees=fees):
             _tick(draft, clock, fees, policies, checked)
+        case Reopen():
+            reopen(draft, command, policies)
         case HandedOver(claim=claim, ref=ref):
             draft.add(
                 ClaimSubmitted(
@@ -52,8 +54,6 @@ def decide(
                     submission_ref=ref,
                 )
             )
-        case Reopen():
-            reopen(draft, command, policies)
     return draft.events
 
 
