@@ -4,6 +4,7 @@ denied, reversed, corrected), built from the claims as the 837P carried them."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -53,11 +54,11 @@ class FakeClearinghouse:
             clps += _clp_reversal(sent[claim_id], self.files) if fate in ("reversed",
                     "corrected") else []  # fmt: skip
             if fate != "reversed":
-                clps += _clp(sent[claim_id], fate, f"PCN{self.files}{claim_id[-7:]}")
+                clps += _clp(sent[claim_id], fate, pcn(self.files, claim_id))
         for claim_id in unknown:
             line = ("99490", Decimal("60.49"), 1, f"{paid_on:%Y%m%d}")
             stranger = SentClaim(claim_id, "NOBODY", "KNOWN", "0SYNTH99999", (line,))
-            clps += _clp(stranger, "paid", f"PCN{self.files}X")
+            clps += _clp(stranger, "paid", pcn(self.files, claim_id))
         text = _envelope(clps, paid_on, 100 + self.files)
         self.inbound.append(InboundFile(f"remit-{self.files}.835", "835", text))
         return text
@@ -108,7 +109,7 @@ def _line(code: str, charge: Decimal, units: int, on: str, fate: Fate, sign: int
     return segs, paid
 
 
-def _clp(c: SentClaim, fate: Fate, pcn: str, sign: int = 1, status: str = "") -> list[str]:
+def _clp(c: SentClaim, fate: Fate, control: str, sign: int = 1, status: str = "") -> list[str]:
     body: list[str] = []
     paid = Decimal(0)
     for code, charge, units, on in c.lines:
@@ -117,10 +118,10 @@ def _clp(c: SentClaim, fate: Fate, pcn: str, sign: int = 1, status: str = "") ->
         paid += line_paid
     charge = sum((ln[1] for ln in c.lines), Decimal(0))
     status = status or ("4" if fate == "denied" else "1")
-    patient = (charge * Decimal("0.2")).quantize(CENT) if fate != "denied" else Decimal(0)
+    patient = sum((Decimal(s.split("*")[3]) for s in body if s.startswith("CAS*PR*")), Decimal(0))
     return [
         f"CLP*{c.claim_id}*{status}*{amount(charge * sign)}*{amount(paid * sign)}*"
-        f"{amount(patient * sign)}*MB*{pcn}*11*1",
+        f"{amount(patient)}*MB*{control}*11*1",
         f"NM1*QC*1*{c.last}*{c.first}****MI*{c.mbi}",
         *body,
     ]
@@ -128,7 +129,12 @@ def _clp(c: SentClaim, fate: Fate, pcn: str, sign: int = 1, status: str = "") ->
 
 def _clp_reversal(c: SentClaim, n: int) -> list[str]:
     """Takes back the first payment (CLP02 22, amounts negated, the original's control no.)."""
-    return _clp(c, "paid", f"PCN{n - 1}{c.claim_id[-7:]}", sign=-1, status="22")
+    return _clp(c, "paid", pcn(n - 1, c.claim_id), sign=-1, status="22")
+
+
+def pcn(file_no: int, claim_id: str) -> str:
+    """The payer's claim control number: one per claim per adjudication."""
+    return f"PCN{file_no}{hashlib.sha256(claim_id.encode()).hexdigest()[:10].upper()}"
 
 
 def _envelope(clps: list[str], on: date, icn: int) -> str:

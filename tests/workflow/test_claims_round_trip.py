@@ -24,7 +24,7 @@ from events.upstream import ClaimAdjudicated
 from projections.runner import catch_up
 from runtime.db_urls import DatabaseUrls
 
-from ..integration.fake_clearinghouse import FakeClearinghouse, Fate
+from ..integration.fake_clearinghouse import FakeClearinghouse, Fate, pcn
 from ..integration.test_report_cli import ccm
 from .builders import TZ, closable_months, in_month, settle
 from .conftest import Engine
@@ -95,6 +95,13 @@ async def test_close_approve_export_remit_reconcile(
     assert "5 claim(s)" in totals(list(rows.values()))
     unmatched = await remittance_lines(engine.pool, unmatched_only=True)
     assert [u.submitted_claim_id for u in unmatched] == ["claim-stranger-2001-01"]
+    # The denied claim, corrected at the practice, goes again as a replacement of the original.
+    resend = ExportRequest(ClaimFilter(claim_ids=(ids[2],)), "x12-837p", "biller-1", now, True)
+    replaced = await export(engine.pool, resend, BillingProvider(), fake)
+    assert replaced.icn == exported.icn + 1 and replaced.claim_ids == (ids[2],)
+    replacement = fake.sent[f"ccm-837p-{replaced.icn:09d}.x12"]
+    assert validate_x12(replacement).valid
+    assert "*11:B:7*" in replacement and f"REF*F8*{pcn(1, ids[2])}~" in replacement
     # The same, as a biller reads it.
     code, out, err = await ccm(db_urls, tmp_path, "report", "reconciliation", "--month", month)
     assert code == 0, err
