@@ -1,10 +1,11 @@
 """Reopening a rejected claim once: the corrective close, then the same outbox row, corrected.
 
 The corrected facts are the first close's facts with the month's late documentation applied
-(time logged after the close counts, an entry voided after it does not). The patient's workflow
-decides the month again (its ``reopen`` update, refused for a month already reopened); then the
-claim's one outbox row takes the corrected claim and waits for review again, in the transaction
-that records ``claim_reopened``. Run again after a crash between the two, the workflow answers
+(time logged after the close counts, an entry voided after it does not, a late complexity
+assessment sets the month's MDM). The patient's workflow decides the month again (its
+``reopen`` update, refused for a month already reopened); then the claim's one outbox row takes
+the corrected claim and waits for review again, in the transaction that records
+``claim_reopened``. Run again after a crash between the two, the workflow answers
 with its refusal and the row is corrected from the stored corrective claim.
 """
 
@@ -21,7 +22,7 @@ from events.base import EventMeta, stream_for
 from events.claims import ClaimReopened, claim_stream
 from events.decisions import ClaimPrepared, LateEntryRecorded, MonthClosed
 from events.store import EventStore
-from events.upstream import TimeEntryVoided, TimeLogged
+from events.upstream import ComplexityAssessed, TimeEntryVoided, TimeLogged
 from workflows.reopen import Reopened, ReopenMonth
 
 ROW = """
@@ -69,6 +70,7 @@ async def corrected_facts(pool: asyncpg.Pool, patient_id: str, month: str) -> Mo
     late = {e.late_event_id for e in stored
             if isinstance(e, LateEntryRecorded) and e.service_month == month}  # fmt: skip
     entries = {t.id: t for t in closes[0].facts.time_entries}
+    complex_mdm = closes[0].facts.complex_mdm
     for e in stored:
         if e.store_key not in late:
             continue
@@ -80,7 +82,11 @@ async def corrected_facts(pool: asyncpg.Pool, patient_id: str, month: str) -> Mo
             )  # fmt: skip
         elif isinstance(e, TimeEntryVoided):
             entries.pop(e.entry_id, None)
-    return closes[0].facts.model_copy(update={"time_entries": list(entries.values())})
+        elif isinstance(e, ComplexityAssessed):
+            complex_mdm = e.mdm in ("moderate", "high")  # as patient/month_facts.py reads it
+    return closes[0].facts.model_copy(
+        update={"time_entries": list(entries.values()), "complex_mdm": complex_mdm}
+    )
 
 
 async def _corrective_claim(
