@@ -16,6 +16,7 @@ from runtime.errors import EXIT_NOT_FOUND, CannotRun
 COMMAND_MODULES = [
     # commands: one line each, keep sorted
     "cli.demo",
+    "cli.api",
     "cli.audit",
     "cli.ingest",
     "cli.billing",
@@ -24,6 +25,7 @@ COMMAND_MODULES = [
     "cli.db",
     "cli.dev",
     "cli.fees",
+    "cli.hl7",
     "cli.keys",
     "cli.patients",
     "cli.policy",

@@ -211,6 +211,22 @@ class PatientDischarged(UpstreamFact):
     schema_version: Literal[1] = 1
 
 
+class PatientAdmissionCancelled(UpstreamFact):
+    """The admission at ``admitted_at`` was entered in error (HL7 A11): that stay never was."""
+
+    type: Literal["patient_admission_cancelled"] = "patient_admission_cancelled"
+    schema_version: Literal[1] = 1
+    admitted_at: Moment
+
+
+class PatientDischargeCancelled(UpstreamFact):
+    """The discharge at ``discharged_at`` was entered in error (HL7 A13): the stay goes on."""
+
+    type: Literal["patient_discharge_cancelled"] = "patient_discharge_cancelled"
+    schema_version: Literal[1] = 1
+    discharged_at: Moment
+
+
 class ServiceBilledElsewhere(UpstreamFact):
     """Another service billed for the patient (G0181, G0182, ESRD, or CCM by someone else)."""
 
@@ -301,6 +317,8 @@ UpstreamEvent = Annotated[
     | ComplexityAssessed
     | PatientAdmitted
     | PatientDischarged
+    | PatientAdmissionCancelled
+    | PatientDischargeCancelled
     | ServiceBilledElsewhere
     | ConsentRevoked
     | PatientDied
