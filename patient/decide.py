@@ -16,10 +16,11 @@ from events.base import PatientEvent
 from events.decisions import ClaimSubmitted, LateEntryRecorded, decision_id
 from events.upstream import PatientIdentified, UpstreamEvent
 from patient import due
-from patient.commands import Command, HandedOver, Record, Tick
+from patient.commands import Command, HandedOver, Record, Reopen, Tick
 from patient.draft import Draft
 from patient.enrollment import CONSEQUENCES
 from patient.policies import PolicyHistory
+from patient.reopen import reopen
 from patient.state import Patient, dated_month
 from patient.validate import check_held, check_recorded
 
@@ -40,6 +41,8 @@ def decide(
             _record(draft, event, policies)
         case Tick(clock=clock, fees=fees):
             _tick(draft, clock, fees, policies, checked)
+        case Reopen():
+            reopen(draft, command, policies)
         case HandedOver(claim=claim, ref=ref):
             draft.add(
                 ClaimSubmitted(

@@ -69,6 +69,7 @@ class ClosedMonth(BaseModel):
     track: str | None
     claim_id: str | None
     counted_minutes: int
+    corrected: bool = False  # closed again by a corrective close: never reopened twice
 
 
 class Patient(BaseModel):
