@@ -5,9 +5,9 @@ continue-as-new), an accepted update (update-with-start counts the update beside
 signal, an activity scheduled or retried, a timer started (a ``wait_condition`` timeout is one),
 a search-attribute upsert (not one that only sets ``TemporalChangeVersion``), and every local
 activity recorded in one workflow task together as one (counted here as every marker of a
-workflow task, a ``workflow.patched`` marker included: the conservative reading). Queries and rejected updates are billed
-too but leave no history event, so they are not counted here. History events are what the
-server writes and a worker replays: the dev server's (and a cluster's) write load.
+workflow task, a ``workflow.patched`` marker included: the conservative reading). Queries and
+rejected updates are billed too but leave no history event, so they are not counted here.
+History events are what the server writes and a worker replays: the dev server's write load.
 """
 
 from __future__ import annotations
