@@ -73,6 +73,7 @@ async def one_size(patients: int, months: int, workers: int, cached: int) -> flo
         try:
             await asyncio.sleep(5.0)  # the workers connect and poll
             comps = components(bench, procs)
+            empty = await disk(bench)
             client = CcmClient(bench.stack.client, QUEUE, TIMEZONE)
             async with Sampler(comps):
                 started = time.monotonic()
@@ -80,7 +81,8 @@ async def one_size(patients: int, months: int, workers: int, cached: int) -> flo
                 ingested = time.monotonic() - started
                 await caught_up(bench)
                 wall = time.monotonic() - started
-            await report(bench, comps, patients, len(feed.events), ingested, wall)
+            used = [after - before for after, before in zip(await disk(bench), empty, strict=True)]
+            await report(bench, comps, patients, len(feed.events), ingested, wall, used)
             assert summary.undelivered == 0, summary.as_dict()
         finally:
             for proc in procs:
@@ -90,20 +92,29 @@ async def one_size(patients: int, months: int, workers: int, cached: int) -> flo
     return wall
 
 
+async def disk(bench: BenchStack) -> tuple[int, int]:
+    """Bytes of the database and of temporal.db (with its WAL)."""
+    db = int(await bench.stack.pool.fetchval("SELECT pg_database_size(current_database())"))
+    tdb = sum(f.stat().st_size for f in bench.settings.data_dir.glob("temporal.db*"))
+    return db, tdb
+
+
 async def report(
     bench: BenchStack, comps: list[Component], patients: int, events: int, ingested: float,
-    wall: float,
+    wall: float, used: list[int],
 ) -> None:  # fmt: skip
     pool = bench.stack.pool
     closed = int(await pool.fetchval("SELECT count(*) FROM events WHERE type = 'month_closed'"))
-    db = int(await pool.fetchval("SELECT pg_database_size(current_database())"))
-    tdb = sum(f.stat().st_size for f in bench.settings.data_dir.glob("temporal.db*"))
+    db, tdb = used
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nN={patients}: {events} upstream events, {closed} closed patient-months; ingest "
           f"{ingested:.1f} s, caught up {wall:.1f} s; {closed / wall:.1f} patient-months/s; "
           f"load {load}")  # fmt: skip
-    print(f"  disk per patient: database {db / patients / 1024:.1f} KiB, temporal.db "
-          f"{tdb / patients / 1024:.1f} KiB")  # fmt: skip
+    per = [
+        f"{name} {n / patients / 1024:.1f} KiB"
+        for name, n in (("database", db), ("temporal.db", tdb))
+    ]
+    print(f"  disk per patient (growth over the empty stack): {', '.join(per)}")
     total = sum(c.cpu_end - c.cpu_start for c in comps)
     for c in comps:
         cpu = c.cpu_end - c.cpu_start
