@@ -1,12 +1,14 @@
 """Benchmark (not a test): Temporal actions and history events per patient-month.
 
-    .venv/bin/python bench/temporal_actions.py [--patients 100] [--months 3]
+    .venv/bin/python bench/temporal_actions.py [--patients 100] [--months 3] [--daily]
 
 Ingests a synthetic practice (``months - 1`` closed months, ending today) through the real path
 (``upstream.ingest`` → update-with-start → the patient workflow on an embedded dev server, with a
 worker in this process), waits for the workflows to settle, then counts every run's history
 through the client (``bench.history_cost``). Prints actions by kind and history events, per
-patient and per closed patient-month (``month_closed`` events in the store).
+patient and per closed patient-month (``month_closed`` events in the store). ``--daily`` sends
+each patient's events as one update per day they happened on (the shape of a live feed) instead
+of a backfill's few large updates.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ import argparse
 import asyncio
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.dev_stack import TIMEZONE, BenchStack, dev_stack, synthetic_feed
 from bench.history_cost import Cost, cost_of
+from events.upstream import UpstreamEvent
 from upstream.client import CcmClient
-from upstream.ingest import ingest
+from upstream.feed import ParsedFeed
+from upstream.ingest import IngestSummary, ingest
 from worker import build_worker
 
 QUEUE = "bench-actions"
@@ -40,19 +45,38 @@ async def settled_cost(bench: BenchStack) -> Cost:
         last = now
 
 
-async def measure(patients: int, months: int) -> None:
+async def daily(client: CcmClient, feed: ParsedFeed) -> IngestSummary:
+    """Each patient's events as one ``ingest`` per day, days in order, patients in parallel."""
+    summary = IngestSummary(patients=len(feed.by_patient()))
+    gate = asyncio.Semaphore(8)
+
+    async def one(events: list[tuple[int, UpstreamEvent]]) -> None:
+        days: dict[date, list[tuple[int, UpstreamEvent]]] = {}
+        for item in events:
+            days.setdefault(item[1].occurred_at.date(), []).append(item)
+        async with gate:
+            for day in days.values():
+                await ingest(client, ParsedFeed(events=day), summary=summary)
+
+    await asyncio.gather(*(one(events) for events in feed.by_patient().values()))
+    return summary
+
+
+async def measure(patients: int, months: int, per_day: bool) -> None:
     feed = synthetic_feed(patients, months)
     async with dev_stack() as bench:
         worker = build_worker(bench.stack.client, bench.stack.pool, QUEUE)
         async with worker:
             started = time.monotonic()
-            summary = await ingest(CcmClient(bench.stack.client, QUEUE, TIMEZONE), feed)
+            client = CcmClient(bench.stack.client, QUEUE, TIMEZONE)
+            summary = await (daily(client, feed) if per_day else ingest(client, feed))
             took = time.monotonic() - started
+            assert summary.undelivered == 0, summary.as_dict()
             cost = await settled_cost(bench)
         pool = bench.stack.pool
         closed = await pool.fetchval("SELECT count(*) FROM events WHERE type = 'month_closed'")
         claims = await pool.fetchval("SELECT count(*) FROM claims_outbox")
-    report(cost, summary.patients, int(closed), int(claims), took)
+    report(cost, len(feed.by_patient()), int(closed), int(claims), took)
 
 
 def report(cost: Cost, patients: int, closed: int, claims: int, took: float) -> None:
@@ -73,8 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100)
     parser.add_argument("--months", type=int, default=3, help="feed months (2-6); one fewer close")
+    parser.add_argument("--daily", action="store_true", help="one update per patient-day")
     args = parser.parse_args()
-    asyncio.run(measure(args.patients, args.months))
+    asyncio.run(measure(args.patients, args.months, args.daily))
 
 
 if __name__ == "__main__":
