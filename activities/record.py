@@ -55,7 +55,7 @@ class RecordActivities:
         (another claim holds the patient-month: nothing of this call is kept, with the outbox)."""
         started = time.monotonic()
         try:
-            if isinstance(self.clearinghouse, TransactionalClearinghouse):
+            if inp.claims and isinstance(self.clearinghouse, TransactionalClearinghouse):
                 result, submitted = await self._in_one_transaction(self.clearinghouse, inp)
             else:
                 result, submitted = await self._in_steps(inp)
