@@ -18,6 +18,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.claims import ClaimActivities
 from activities.clearinghouse import Clearinghouse, OutboxClearinghouse
 from activities.patients import PatientActivities
+from activities.record import RecordActivities
 from activities.store import StoreActivities
 from events.store import EventStore
 from runtime.settings import Settings
@@ -53,14 +54,18 @@ def build_worker(
     On shutdown (SIGTERM) it stops polling and lets running activities finish for up to
     ``DRAIN``: an append or a claim hand-over is never cut off half-way by a deploy.
     """
-    store = StoreActivities(EventStore(pool))
-    claims = ClaimActivities(clearinghouse or OutboxClearinghouse(pool))
+    events = EventStore(pool)
+    store = StoreActivities(events)
+    adapter = clearinghouse or OutboxClearinghouse(pool)
+    claims = ClaimActivities(adapter)
+    record = RecordActivities(events, adapter)
     patients = PatientActivities(pool)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[PatientCareWorkflow],
         activities=[
+            record.record,
             store.append_events,
             store.lookup_keys,
             claims.submit_claim,

@@ -6,11 +6,12 @@ that system lies outside the engine, so tests may replace it with a named fake.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import asyncpg
 
 from events.decisions import ClaimPrepared
+from events.store import Conn
 
 
 class ClaimAlreadyExists(Exception):
@@ -20,6 +21,16 @@ class ClaimAlreadyExists(Exception):
 class Clearinghouse(Protocol):
     async def submit(self, claim: ClaimPrepared) -> str:
         """Hands the claim over; returns a reference. Must be idempotent per ``claim_id``."""
+        ...
+
+
+@runtime_checkable
+class TransactionalClearinghouse(Clearinghouse, Protocol):
+    """An adapter that can hand a claim over inside the caller's database transaction, so the
+    close, the claim and its hand-over commit together or not at all (activities/record.py)."""
+
+    async def submit_in(self, conn: Conn, claim: ClaimPrepared) -> str:
+        """``submit`` on ``conn``; the same claim twice is a no-op with the same reference."""
         ...
 
 
@@ -37,8 +48,12 @@ class OutboxClearinghouse:
         self.pool = pool
 
     async def submit(self, claim: ClaimPrepared) -> str:
+        async with self.pool.acquire() as conn:
+            return await self.submit_in(conn, claim)
+
+    async def submit_in(self, conn: Conn, claim: ClaimPrepared) -> str:
         try:
-            await self.pool.execute(
+            await conn.execute(
                 INSERT,
                 claim.claim_id,
                 claim.patient_id,

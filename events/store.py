@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from pydantic import BaseModel, ConfigDict
 
 from events.base import Event
@@ -28,6 +30,9 @@ APPEND = (
 COLUMNS = "position, stream, version, event_id, type, schema_version, recorded_at, payload"
 READ_STREAM = f"SELECT {COLUMNS} FROM events WHERE stream = $1 AND version > $2 ORDER BY version"
 READ_ALL = f"SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+
+# A connection the caller holds in a transaction (a pooled one, or its own).
+Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 
 class WrongExpectedVersion(Exception):
@@ -110,7 +115,12 @@ class EventStore:
         return self._pool
 
     async def append(
-        self, stream: str, events: Sequence[Event], expected_version: int | None
+        self,
+        stream: str,
+        events: Sequence[Event],
+        expected_version: int | None,
+        *,
+        on: Conn | None = None,
     ) -> AppendResult:
         """Appends ``events`` (all of ``stream``) atomically; returns where each one is stored.
 
@@ -121,6 +131,9 @@ class EventStore:
         events and appends the rest only if the stream is at ``expected_version``: some other
         append stored part of the batch, which is exactly what the check exists to catch.
         An empty batch checks ``expected_version`` and appends nothing.
+
+        ``on``: a connection in a transaction of the caller's (the events commit with whatever
+        else it writes); each attempt runs in a savepoint, so a refused one leaves it usable.
         """
         if not events:
             return await self._empty_append(stream, expected_version)
@@ -128,12 +141,12 @@ class EventStore:
         args = (stream, expected_version, *batch.columns)
         try:
             try:
-                row = await self._pool.fetchrow(APPEND, *args, False)
+                row = await self._append_row(on, args, False)
             except asyncpg.PostgresError as e:
                 if not _maybe_stored(e):
                     raise
                 # Some key may be stored already: again, looking them up (see ccm_append).
-                row = await self._pool.fetchrow(APPEND, *args, True)
+                row = await self._append_row(on, args, True)
         except asyncpg.PostgresError as e:
             raise _translate(e, stream, expected_version) from None
         assert row is not None  # ccm_append always returns one row
@@ -145,6 +158,14 @@ class EventStore:
             appended=appended,
             duplicates=len(events) - appended,
         )
+
+    async def _append_row(
+        self, on: Conn | None, args: tuple[object, ...], lookup: bool
+    ) -> asyncpg.Record | None:
+        if on is None:
+            return await self._pool.fetchrow(APPEND, *args, lookup)
+        async with on.transaction():  # nested: a savepoint
+            return await on.fetchrow(APPEND, *args, lookup)
 
     async def _empty_append(self, stream: str, expected_version: int | None) -> AppendResult:
         actual = await self.stream_version(stream)

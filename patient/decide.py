@@ -13,7 +13,7 @@ from datetime import datetime
 from care.fees import NATIONAL, FeeSchedule
 from care.months import month_of
 from events.base import PatientEvent
-from events.decisions import ClaimSubmitted, LateEntryRecorded, decision_id
+from events.decisions import ClaimPrepared, ClaimSubmitted, LateEntryRecorded, decision_id
 from events.upstream import PatientIdentified, UpstreamEvent
 from patient import due
 from patient.commands import Command, HandedOver, Record, Reopen, Tick
@@ -44,17 +44,21 @@ def decide(
         case Reopen():
             reopen(draft, command, policies)
         case HandedOver(claim=claim, ref=ref):
-            draft.add(
-                ClaimSubmitted(
-                    event_id=decision_id(state.patient_id, "claim-submitted", claim.service_month),
-                    patient_id=state.patient_id,
-                    occurred_at=claim.occurred_at,
-                    claim_id=claim.claim_id,
-                    service_month=claim.service_month,
-                    submission_ref=ref,
-                )
-            )
+            draft.add(claim_submitted(claim, ref))
     return draft.events
+
+
+def claim_submitted(claim: ClaimPrepared, ref: str) -> ClaimSubmitted:
+    """What a hand-over of ``claim`` records (the adapter's reference ``ref``): also built by the
+    activity that hands claims over in the transaction that stores them (activities/record.py)."""
+    return ClaimSubmitted(
+        event_id=decision_id(claim.patient_id, "claim-submitted", claim.service_month),
+        patient_id=claim.patient_id,
+        occurred_at=claim.occurred_at,
+        claim_id=claim.claim_id,
+        service_month=claim.service_month,
+        submission_ref=ref,
+    )
 
 
 def _record(draft: Draft, event: UpstreamEvent, policies: PolicyHistory) -> None:

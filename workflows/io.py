@@ -1,7 +1,10 @@
 """The patient workflow's I/O: every activity it calls, through typed references.
 
-Local activities for reads whose result history should keep (cheap, retried in place); a normal
-activity for the append and the claim hand-over (the effects). Unlimited retries: an outage of
+Local activities for reads whose result history should keep (cheap, retried in place), and for
+``record``: the append and the claims' hand-over in one call, idempotent by business identity, so
+a retry re-runs in the worker instead of waiting for a task queue, and every local activity of a
+workflow task is one Temporal action. ``append`` and ``submit`` (normal activities) are the path
+of runs recorded before ``workflows.versions.FEWER_ACTIONS``. Unlimited retries: an outage of
 PostgreSQL delays a fact, it must never drop one; a refusal of the store is non-retryable.
 """
 
@@ -23,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         PracticeRules,
         RulesInput,
     )
+    from activities.record import RecordActivities, Recorded, RecordInput
     from activities.store import AppendInput, LookupInput, StoreActivities
     from events.base import PatientEvent
     from events.decisions import ClaimPrepared
@@ -32,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from events.upstream import UpstreamEvent
     from patient.state import Patient
 
-__all__ = ["Verdict", "append", "load", "lookup", "practice_rules", "submit"]
+__all__ = ["Verdict", "append", "load", "lookup", "practice_rules", "record", "submit"]
 
 TIMEOUT = timedelta(seconds=30)
 # Unlimited attempts (a fact must never be dropped), at most 5 s apart: a database that restarts
@@ -74,6 +78,34 @@ async def append(state: Patient, events: list[PatientEvent]) -> AppendResult | N
         if isinstance(cause, ApplicationError) and cause.type == "DuplicateEventConflict":
             return None
         raise StoreRefused(f"append to {_stream(state)} refused: {cause}") from err
+
+
+async def record(
+    state: Patient, events: list[PatientEvent], claims: list[ClaimPrepared]
+) -> Recorded | None:
+    """Stores ``events`` and hands ``claims`` over (activities/record.py); None when another
+    stream holds a staged key (nothing was kept)."""
+    summary = f"record {len(events)}" + (f", hand over {len(claims)}" if claims else "")
+    try:
+        return await workflow.execute_local_activity_method(
+            RecordActivities.record,
+            RecordInput(
+                stream=_stream(state), expected_version=state.version,
+                events=cast(list[AnyEvent], events), claims=claims,
+            ),
+            summary=summary, start_to_close_timeout=TIMEOUT, retry_policy=RETRY,
+        )  # fmt: skip
+    except (ActivityError, ApplicationError) as err:
+        # A local activity's non-retryable failure reaches the workflow as the activity's own
+        # ApplicationError, not wrapped in an ActivityError: either would fail the workflow.
+        cause = err.cause if isinstance(err, ActivityError) else err
+        kind = cause.type if isinstance(cause, ApplicationError) else None
+        if kind == "DuplicateEventConflict":
+            return None
+        if kind == "ClaimAlreadyExists":
+            refused = ", ".join(c.claim_id for c in claims)
+            raise ClaimRefused(f"claim {refused} refused: {cause}") from err
+        raise StoreRefused(f"record to {_stream(state)} refused: {cause}") from err
 
 
 async def load(patient_id: str, timezone: str) -> LoadedPatient:

@@ -2,9 +2,10 @@
 
 A thin host of the patient decider (``patient``): handlers validate and enqueue; the run loop
 decides with ``patient.decide``, appends through activities and only then takes the evolved state
-(``workflows.recorder``), acts on the calendar, and continues as new after each month close with
-a pruned snapshot. Time-based actions run on a business clock: the latest ``occurred_at`` seen,
-never ahead of ``workflow.now()``, so a backfilled feed bills past months as if it arrived live.
+(``workflows.recorder``), acts on the calendar, and continues as new with a pruned snapshot when
+``workflows.rollover`` says (by history size). Time-based actions run on a business clock: the
+latest ``occurred_at`` seen, never ahead of ``workflow.now()``, so a backfilled feed bills past
+months as if it arrived live.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from patient.state import Patient
     from patient.validate import check_delivery
     from telemetry import metrics
-    from workflows import io
+    from workflows import io, rollover
     from workflows.messages import PatientStart, PatientView, Receipt, RecordBatch
     from workflows.publish import Publisher
     from workflows.recorder import Delivery, Recorder
@@ -118,7 +119,7 @@ class PatientCareWorkflow:
         while True:
             await self._step()
             self.publisher.publish(self.state, self.recorder.policies, workflow.now())
-            if self.recorder.closed_months or workflow.info().is_continue_as_new_suggested():
+            if rollover.due(self.recorder.closed_months):
                 await self._quiesce()
                 workflow.continue_as_new(self._carry(start))
             rec = self.recorder

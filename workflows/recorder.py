@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from telemetry import metrics
     from workflows import io
     from workflows.messages import RefusedEvent
+    from workflows.versions import fewer_actions
 
 FLUSH_AT = 200
 
@@ -63,18 +64,19 @@ class Recorder:
         self.trial = fold(events, self.trial)
         self.pending += events
 
-    async def commit(self) -> None:
-        """Appends what is staged; raises ``RaceLost`` (nothing kept) if the store refuses a key."""
-        if self.pending:
-            result = await io.append(self.state, self.pending)
-            if result is None:
+    async def commit(self, claims: list[ClaimPrepared] | None = None) -> None:
+        """Appends what is staged and hands ``claims`` over (one activity since
+        ``FEWER_ACTIONS``); raises ``RaceLost`` (nothing kept) if the store refuses a key."""
+        if self.pending or claims:
+            version = await self._store(claims or [])
+            if version is None:
                 self.rollback()
                 raise RaceLost
             closes = [e for e in self.pending if isinstance(e, MonthClosed)]
             for close in closes:
                 metrics.month_closed(close.decision.track)
             self.closed_months += len(closes)
-            self.trial = self.trial.model_copy(update={"version": result.version})
+            self.trial = self.trial.model_copy(update={"version": version})
         self.state, self.checked, self.pending = self.trial, self.trial_checked, []
         for delivery in self.touched:
             for kind, why in delivery.staged.values():
@@ -83,6 +85,17 @@ class Recorder:
             delivery.done.update(delivery.staged)
             delivery.staged.clear()
         self.touched = []
+
+    async def _store(self, claims: list[ClaimPrepared]) -> int | None:
+        """The stream's version once stored; the hand-overs are folded into the trial state."""
+        if not fewer_actions():
+            result = await io.append(self.state, self.pending)
+            return None if result is None else result.version
+        recorded = await io.record(self.state, self.pending, claims)
+        if recorded is None:
+            return None
+        self.trial = fold(recorded.submitted, self.trial)
+        return recorded.version
 
     def rollback(self) -> None:
         self.trial, self.trial_checked, self.pending = self.state, self.checked, []
@@ -162,8 +175,12 @@ class Recorder:
         await self.hand_over([e for e in events if isinstance(e, ClaimPrepared)])
 
     async def hand_over(self, claims: list[ClaimPrepared]) -> None:
-        """Submits prepared claims once what prepared them is stored, and records the hand-over."""
+        """Hands prepared claims over and records it: since ``FEWER_ACTIONS`` in the activity that
+        stores what prepared them (one transaction with the outbox); before, once it was stored."""
         if not claims:
+            return
+        if fewer_actions():  # the close, the claims and their hand-over: one activity
+            await self.commit(claims)
             return
         await self.commit()
         for claim in claims:

@@ -7,7 +7,9 @@ activities on an embedded PostgreSQL of its own: enrolment (an initiating visit 
 outreach, documentation, a rejected and a duplicate delivery, a billed month closed by the
 workflow's own timer (continue-as-new), a late entry and a voided entry in the next run, a
 month that bills nothing (continue-as-new again), then termination. Every run's history is
-written to tests/workflow/histories/<workflow id>--run<N>.json.
+written to tests/workflow/histories/<workflow id>--<VERSION>-run<N>.json; histories of earlier
+versions stay (running workflows recorded by them must still replay). Since v2 the scenario is
+one run: a run continues as new by history size (``workflows.rollover``), not at each close.
 
 Regenerate only on purpose: a workflow change that makes the committed histories fail replay
 is a non-deterministic change, and running workflows would break on it too.
@@ -41,6 +43,7 @@ from workflows import search_attributes as sa
 from workflows.patient import workflow_id_for
 
 HISTORIES = Path(__file__).parent / "histories"
+VERSION = "v2"  # v1: before workflows.versions.FEWER_ACTIONS
 PATIENT_ID = "replay-patient-1"
 KINDS = {
     "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -116,14 +119,14 @@ async def record(env: WorkflowEnvironment, pool: asyncpg.Pool) -> list[Path]:
         chain = await run_chain(env.client, workflow_id)
         await env.client.get_workflow_handle(workflow_id).terminate("history recorded")
     HISTORIES.mkdir(exist_ok=True)
-    for old in HISTORIES.glob("*.json"):
+    for old in HISTORIES.glob(f"*--{VERSION}-run*.json"):
         old.unlink()
     written = []
     for n, run_id in enumerate(chain, start=1):
         history: WorkflowHistory = await env.client.get_workflow_handle(
             workflow_id, run_id=run_id
         ).fetch_history()
-        path = HISTORIES / f"{workflow_id}--run{n}.json"
+        path = HISTORIES / f"{workflow_id}--{VERSION}-run{n}.json"
         path.write_text(history.to_json() + "\n")
         written.append(path)
     return written

@@ -1,6 +1,6 @@
 """A patient carried live through a year on the time-skipping server: each month the workflow's
-own timers flag a short month on the 20th, close it after the grace period, bill it once and
-continue as new (across both DST changes)."""
+own timers flag a short month on the 20th, close it after the grace period and bill it once
+(across both DST changes); the run continues as new once it has closed a year of months."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from care.months import close_time, month_of, next_month
 from events.decisions import MonthAtRiskFlagged, MonthClosed
+from workflows import rollover
 from workflows.patient import workflow_id_for
 
 from .builders import TZ, in_month, life
@@ -76,15 +77,17 @@ async def test_a_year_of_live_months_each_closed_flagged_and_billed_once(engine:
     assert [r["service_month"] for r in rows] == billed
     assert len(await engine.events(p, "claim_submitted")) == len(billed)
 
-    # One run per closed month: the chain is as long as the year, each run's history short.
+    # A run per MONTHS_PER_RUN closed months (not one per close), each run's history bounded.
     handle = engine.env.client.get_workflow_handle(workflow_id_for(p.id))
+    expected = len(closed) // rollover.MONTHS_PER_RUN + 1
+    assert expected == 2  # the year and its enrolment month: one continue-as-new
     runs = 0
     for _ in range(100):  # the last continue-as-new may land just after the final update
         runs = await chain_length(engine, p.id, (await handle.describe()).run_id)
-        if runs == len(closed) + 1:
+        if runs == expected:
             break
         await asyncio.sleep(0.1)
-    assert runs == len(closed) + 1
+    assert runs == expected
 
 
 async def chain_length(engine: Engine, patient_id: str, run_id: str) -> int:
@@ -93,7 +96,7 @@ async def chain_length(engine: Engine, patient_id: str, run_id: str) -> int:
         history = await engine.env.client.get_workflow_handle(
             workflow_id_for(patient_id), run_id=current
         ).fetch_history()
-        assert len(history.events) < 200  # continue-as-new keeps each run small
+        assert len(history.events) < rollover.HISTORY_EVENTS  # continue-as-new bounds each run
         previous = history.events[0].workflow_execution_started_event_attributes
         if not previous.continued_execution_run_id:
             return length

@@ -1,16 +1,20 @@
-"""After each month close the workflow continues as new, and nothing the patient's care needs is
-lost: dedup keys, closed months, the phase and this month's minutes all carry into the new run."""
+"""The workflow continues as new by history size (``workflows.rollover``), not after each close,
+and nothing the patient's care needs is lost: dedup keys, closed months, the phase and this
+month's minutes all carry into the new run. Tests that follow a carry lower the thresholds (the
+rollover module is passed through the sandbox, so the worker in this process sees them)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
 
+import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus
 
 from care.months import close_time, month_of, next_month
 from events.decisions import MonthClosed
+from workflows import rollover
 from workflows.patient import workflow_id_for
 
 from .builders import TZ, Life, in_month, life
@@ -63,8 +67,9 @@ async def closed_months(engine: Engine, p: Life) -> dict[str, int]:
 
 
 async def test_each_month_close_continues_as_new_carrying_the_patients_state(
-    engine: Engine,
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(rollover, "MONTHS_PER_RUN", 1)
     p = life(engine.patient())
     now = await engine.now()
     first_month = month_of(now, TZ)
@@ -110,7 +115,10 @@ async def test_each_month_close_continues_as_new_carrying_the_patients_state(
     assert claims == 1  # only the first month reached 20 minutes
 
 
-async def test_a_backfill_closing_many_months_continues_as_new_once(engine: Engine) -> None:
+async def test_a_backfill_closing_many_months_continues_as_new_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rollover, "MONTHS_PER_RUN", 1)
     p = life(engine.patient())
     now = await engine.now()
     month = month_of(now - timedelta(days=100), TZ)
@@ -121,3 +129,29 @@ async def test_a_backfill_closing_many_months_continues_as_new_once(engine: Engi
     assert len(chain) == 2  # three or four months closed in one run, then one continue-as-new
     assert len(await closed_months(engine, p)) >= 3
     assert (await engine.client.send(feed)).duplicates == [e.store_key for e in feed]
+
+
+async def test_closing_months_alone_does_not_continue_as_new(engine: Engine) -> None:
+    p = life(engine.patient())
+    now = await engine.now()
+    month = month_of(now - timedelta(days=100), TZ)
+    feed = [*p.enrolled(in_month(month, 2)), p.time(in_month(month, 9), 21)]
+    await engine.client.send(feed)
+    assert len(await closed_months(engine, p)) >= 3
+    assert (await engine.client.send(feed)).duplicates == [e.store_key for e in feed]
+    assert len(await runs(engine, p)) == 1  # fewer closes than MONTHS_PER_RUN, a short history
+
+
+async def test_a_long_history_continues_as_new_without_a_close(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rollover, "HISTORY_EVENTS", 30)
+    p = life(engine.patient())
+    now = await engine.now()
+    await engine.client.send(p.enrolled(now - timedelta(hours=3)))
+    for k in range(4):  # a few updates: each adds its update, task and timer events
+        await engine.client.send([p.time(now - timedelta(minutes=50 - 10 * k), 5)])
+    chain = await chain_of(engine, p, 2)
+    assert len(chain) >= 2
+    assert await closed_months(engine, p) == {}
+    assert (await engine.view(p)).minutes_this_month == 20  # carried into the new run

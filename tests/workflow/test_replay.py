@@ -56,7 +56,14 @@ def test_the_committed_histories_cover_the_representative_patient() -> None:
         for e in load(path).events
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
     }
-    assert activities == {"append_events", "submit_claim"}
+    assert activities == {"append_events", "submit_claim"}  # runs from before FEWER_ACTIONS
+    markers = {
+        e.marker_recorded_event_attributes.marker_name
+        for path in HISTORIES
+        for e in load(path).events
+        if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+    }
+    assert {"core_local_activity", "core_patch"} <= markers  # and runs since (record_events)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem.split("--")[1] for p in HISTORIES])
