@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, cast, get_args, get_origin
 
 from pydantic import Field, ValidationError
 
@@ -21,6 +21,7 @@ from events import upcasters as _upcasters
 from events.base import Event
 from events.decisions import DecisionEvent
 from events.practice import PolicyChanged
+from events.trusted import decode_stored
 from events.upstream import UpstreamEvent
 
 AnyEvent = Annotated[UpstreamEvent | DecisionEvent | PolicyChanged, Field(discriminator="type")]
@@ -124,13 +125,15 @@ class Registry:
             raise EventDecodeError(position, type_, schema_version, _fields(e)) from None
 
     def decode_json(self, type_: str, schema_version: int, text: str, position: int) -> Event:
-        """``decode`` from stored JSON text; current versions validate straight from the text."""
+        """``decode`` from a STORED row's JSON text; current versions validate straight from the
+        text with the stored-event validator (``events.trusted``: structure checked, the edge's
+        business rules not re-run). Never use it for input from outside the store."""
         model = self._models.get(type_)
         if model is None or schema_version != self._versions[type_]:
             data = _load(text, type_, schema_version, position)
             return self.decode(type_, schema_version, data, position)
         try:
-            return model.model_validate_json(text)
+            return cast(Event, decode_stored(model, text))
         except ValidationError as e:
             raise EventDecodeError(position, type_, schema_version, _fields(e)) from None
 
