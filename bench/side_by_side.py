@@ -6,13 +6,16 @@ alternating round by round on one embedded PostgreSQL.
 
 Generates ``--events`` synthetic events (bench/synthetic.py) through the store, then for each
 scenario runs every system once per round, rotating who goes first, and prints the median
-events/s of each, ccm-engine's ratio to raw asyncpg and to the library, and the load average
-before and after the scenario. Scenarios: appends of 1 and 10 events per transaction (raw: the
-project's own schema, rows encoded ahead; see bench/event_store.py), reading in global order
-(ccm decoded; raw rows; the library's notifications, state left encoded), ledger catch-up from 0
-and the ledger's full rebuild (raw floor: reading every event raw and COPYing the ledger rows the
-projection produces). ``--quick`` shrinks every count for a run of a minute or two. Other
-processes share this machine's cores: compare ratios within one run, and read the load average.
+events/s of each, ccm-engine's ratio to raw asyncpg and to the library, the median CPU each
+spent per event (this process and the server together: steadier than wall time on a shared
+machine), and the load average before and after the scenario.
+
+Scenarios: appends of 1 and 10 events per transaction (raw: the project's own schema, rows
+encoded ahead; see bench/event_store.py); reading in global order (ccm decoded, raw rows, the
+library's notifications with their state left encoded); ledger catch-up from 0, and the ledger's
+full rebuild (the raw floor for both: reading every event raw and COPYing the rows the ledger
+ends up with). ``--quick`` shrinks every count for a run of a few minutes. Other processes share
+this machine's cores: compare ratios and CPU within one run, and read the load average.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
 from bench import floors
+from bench.cpu import Cpu
 from bench.es_library import FILL, Library
 from bench.event_store import RAW_TABLE, bench_append, bench_raw_insert, bench_read
 from bench.projections import database_url, generate
@@ -46,31 +50,48 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+CPU: Cpu | None = None  # set by main once the server is up
+
+
+async def timed(run: Run, tag: str) -> tuple[float, float]:
+    """(wall seconds, client + server CPU seconds) of one run."""
+    assert CPU is not None
+    client, server = CPU.seconds()
+    wall = await run(tag)
+    client2, server2 = CPU.seconds()
+    return wall, (client2 - client) + (server2 - server)
+
+
 async def scenario(name: str, events: int, rounds: int, runs: dict[str, Run | None]) -> list[str]:
     """Medians of ``rounds`` alternating runs; one printed row."""
     before = load()
-    seconds: dict[str, list[float]] = {s: [] for s in runs if runs[s] is not None}
+    wall: dict[str, list[float]] = {s: [] for s in runs if runs[s] is not None}
+    cpu: dict[str, list[float]] = {s: [] for s in wall}
     for r in range(rounds):
-        order = [s for s in SYSTEMS if runs.get(s) is not None]
-        order = order[r % len(order) :] + order[: r % len(order)]
-        for system in order:
+        order = [s for s in SYSTEMS if s in wall]
+        for system in order[r % len(order) :] + order[: r % len(order)]:
             run = runs[system]
             assert run is not None
-            seconds[system].append(await run(f"{name[:6]}{r}"))
-            print(f"  {name} r{r} {system}: {events / seconds[system][-1]:,.0f}/s", file=sys.stderr)
-    rate = {s: events / statistics.median(v) for s, v in seconds.items()}
+            seconds, used = await timed(run, f"{name[:6]}{r}")
+            wall[system].append(seconds)
+            cpu[system].append(used)
+            print(f"  {name} r{r} {system}: {events / seconds:,.0f}/s", file=sys.stderr)
+    rate = {s: events / statistics.median(v) for s, v in wall.items()}
+    us = {s: statistics.median(v) / events * 1e6 for s, v in cpu.items()}
     cells = [f"{rate[s]:>12,.0f}" if s in rate else f"{'-':>12}" for s in SYSTEMS]
     ccm = rate["ccm-engine"]
     ratios = [f"{ccm / rate[s]:>7.2f}x" if s in rate else f"{'-':>8}" for s in SYSTEMS[::2]]
-    med = statistics.median(seconds["ccm-engine"])
-    return [f"{name:<22} {events:>9,} " + " ".join(cells) + " " + " ".join(ratios)
-            + f" {med:>8.2f} s  {before} -> {load()}  {TARGETS.get(name, '')}"]  # fmt: skip
+    cpus = " ".join(f"{us[s]:>6.1f}" if s in us else f"{'-':>6}" for s in SYSTEMS)
+    med = statistics.median(wall["ccm-engine"])
+    tail = f" {med:>8.2f} s  {cpus}   {before} -> {load()}  {TARGETS.get(name, '')}"
+    return [f"{name:<22} {events:>9,} " + " ".join(cells) + " " + " ".join(ratios) + tail]
 
 
 def header() -> str:
     names = " ".join(f"{s:>12}" for s in SYSTEMS)
     return (f"{'scenario (events/s)':<22} {'events':>9} {names} {'ccm/raw':>8} {'ccm/es':>8}"
-            f" {'ccm time':>10}  load avg (1/5/15 min) before -> after  target")  # fmt: skip
+            f" {'ccm time':>10}  CPU us/event raw/ccm/es  load avg (1/5/15 min) before -> after"
+            "  target")  # fmt: skip
 
 
 async def appends(pool: asyncpg.Pool, lib: Library, per: int, calls: int, rounds: int) -> list[str]:
@@ -109,6 +130,8 @@ async def reads(pool: asyncpg.Pool, lib: Library, total: int, rounds: int) -> li
 async def main(args: argparse.Namespace) -> None:
     print(f"load average at start: {load()}  cores: {os.cpu_count()}", file=sys.stderr)
     async with database_url(None) as url, asyncpg.create_pool(url, min_size=2, max_size=6) as pool:
+        global CPU
+        CPU = Cpu(url)
         total = await generate(pool, args.events, writers=2)
         lib = await asyncio.to_thread(Library, url)
         try:

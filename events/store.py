@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from events.base import Event
 from events.hashing import content_digest
 from events.registry import DEFAULT_REGISTRY, Registry
+from events.trusted import decoding
 
 WRONG_VERSION = "CCM01"
 CONFLICT = "CCM02"
@@ -155,7 +156,8 @@ class EventStore:
     async def read_stream(self, stream: str, after_version: int = 0) -> list[StoredEvent]:
         """The stream's events with version > ``after_version``, in version order."""
         rows = await self._pool.fetch(READ_STREAM, stream, after_version)
-        return [self._decode(r) for r in rows]
+        with decoding():
+            return [self._decode(r) for r in rows]
 
     async def read_all(self, after_position: int, limit: int = 1000) -> list[StoredEvent]:
         """Up to ``limit`` events with position > ``after_position``, in global order.
@@ -163,7 +165,8 @@ class EventStore:
         Never skips: once a position is visible, every lower one is committed (or never will be).
         """
         rows = await self.read_all_raw(after_position, limit)
-        return [self._decode(r) for r in rows]
+        with decoding():
+            return [self._decode(r) for r in rows]
 
     async def read_all_raw(self, after_position: int, limit: int = 1000) -> list[asyncpg.Record]:
         """Like ``read_all`` without decoding: records with ``COLUMNS`` (payload as JSON text)."""

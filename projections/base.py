@@ -19,6 +19,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from events.base import PatientEvent
 from events.store import StoredEvent
+from projections import bulk
 
 E = TypeVar("E", bound=PatientEvent)
 
@@ -28,7 +29,8 @@ Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyn
 
 @dataclass(frozen=True)
 class Sql:
-    """An INSERT/UPDATE run once per row with ``executemany``; ``$n`` placeholders."""
+    """An INSERT/UPDATE with ``$n`` placeholders, run for each row (``projections.bulk``: one
+    set-based statement per batch when that is the same, else ``executemany``)."""
 
     sql: str
 
@@ -69,7 +71,7 @@ class Writes:
                     statement.table, records=rows, columns=list(statement.columns)
                 )
             else:
-                await conn.executemany(statement.sql, rows)
+                await bulk.flush(conn, statement.sql, rows)
             rows.clear()
 
 
