@@ -19,7 +19,6 @@ from asyncpg.pool import PoolConnectionProxy
 
 from events.base import PatientEvent
 from events.store import StoredEvent
-from projections import bulk
 
 E = TypeVar("E", bound=PatientEvent)
 
@@ -29,8 +28,7 @@ Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyn
 
 @dataclass(frozen=True)
 class Sql:
-    """An INSERT/UPDATE with ``$n`` placeholders, run for each row (``projections.bulk``: one
-    set-based statement per batch when that is the same, else ``executemany``)."""
+    """An INSERT/UPDATE run once per row with ``executemany``; ``$n`` placeholders."""
 
     sql: str
 
@@ -71,7 +69,7 @@ class Writes:
                     statement.table, records=rows, columns=list(statement.columns)
                 )
             else:
-                await bulk.flush(conn, statement.sql, rows)
+                await conn.executemany(statement.sql, rows)
             rows.clear()
 
 
