@@ -95,6 +95,18 @@ class Policy(BaseModel):
     outreach_attempts: int = Field(default=3, ge=1, le=20)
     outreach_window_days: int = Field(default=30, ge=1, le=365)
 
+    # Claims review (issue 15): a closed month's claim waits for a person unless the practice
+    # lets its policy approve months that meet every rule below (recorded as approved by the
+    # policy version). Off by default: a person approves.
+    claims_auto_approve: bool = False
+    claims_auto_approve_max_amount: Decimal | None = Field(default=None, ge=0)  # allowed, under
+    claims_auto_approve_require_no_excluded: bool = True  # no time entry excluded by a rule
+    claims_auto_approve_require_no_late: bool = True  # no documentation after the close
+    # Reconciliation lists a submitted claim without a remittance after this many days as unpaid
+    # (Medicare pays a clean electronic claim after 14 days at the earliest; 30 is a common
+    # follow-up point).
+    claims_unpaid_after_days: int = Field(default=30, ge=1, le=365)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Policy:
         """Reads ``CCM_POLICY_<FIELD>`` variables; unset ones keep the defaults.

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from activities.patients import policy_history
 from care.months import month_of_date
+from cli.demo_claims import review_and_reconcile
 from cli.demo_output import print_outcome
 from cli.dev import describe
 from cli.outage import OUTAGES, outage_exit
@@ -100,6 +101,7 @@ async def _story(
     applied = await catch_up(stack.pool)
     print(f"projections caught up ({applied} event applications)\n", flush=True)
     await print_outcome(stack.pool, settings, today, plan.timeline.last_closed.label)
+    await review_and_reconcile(stack.pool, settings, plan.timeline.last_closed.label)
     if args.exit:
         stop.set()
         return

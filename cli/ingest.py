@@ -11,11 +11,10 @@ import asyncio
 import json
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from care.policy import EDGE_POLICY
+from cli.ingest_formats import add_format_arguments, read_any
 from cli.inputs import InputError, read_input
 from cli.outage import OUTAGES, outage_exit
 from cli.progress import ProgressBar
@@ -23,7 +22,7 @@ from runtime.errors import EXIT_RETRY
 from runtime.settings import Settings
 from runtime.stack import open_client
 from upstream.client import CcmClient
-from upstream.feed import ParsedFeed, Rejection, read_feed
+from upstream.feed import ParsedFeed, Rejection
 from upstream.ingest import IngestSummary, ingest
 
 MAX_CONCURRENCY = 64
@@ -36,8 +35,8 @@ def _concurrency(text: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("ingest", help="validate a JSONL feed and send it to the workflows")
-    p.add_argument("file", help="JSONL file of upstream events (- for stdin)")
+    p = subparsers.add_parser("ingest", help="validate a feed and send it to the workflows")
+    p.add_argument("file", help="JSONL file of upstream events, or --format's (- for stdin)")
     p.add_argument("--reject-file", help="where refused lines go (default: FILE.rejects.jsonl)")
     p.add_argument(
         "--concurrency",
@@ -45,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=8,
         help="patients sent at once (1-64, default 8)",
     )
+    add_format_arguments(p)
     p.set_defaults(handler=run_ingest)
 
 
@@ -72,11 +72,11 @@ def run_ingest(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"ccm ingest: {exc}", file=sys.stderr)
         return 2
-    feed = read_feed(data, datetime.now(UTC), EDGE_POLICY)
-    summary = IngestSummary()
-    code = 0
+    summary, code = IngestSummary(), 0
     try:
-        asyncio.run(_ingest(Settings.from_env(), feed, args.concurrency, summary))
+        settings = Settings.from_env()
+        feed = asyncio.run(read_any(args, data, settings))
+        asyncio.run(_ingest(settings, feed, args.concurrency, summary))
     except OUTAGES as exc:
         code = outage_exit("ingest", exc)
     except KeyboardInterrupt:

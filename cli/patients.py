@@ -12,6 +12,7 @@ import asyncio
 import json
 
 from cli.outage import OUTAGES, outage_exit
+from cli.patient_link import add_link_parser
 from cli.policy import opaque_id
 from ops.restore import Restored, restore
 from runtime.settings import Settings
@@ -30,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     which.add_argument("--patient", type=opaque_id, action="append", help="a patient id (repeat)")
     which.add_argument("--all", action="store_true", help="every patient with a stored stream")
     rest.set_defaults(handler=run_restore)
+    add_link_parser(actions)
 
 
 def run_restore(args: argparse.Namespace) -> int:

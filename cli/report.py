@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from cli import report_claims
 from cli.outage import OUTAGES, outage_exit
 from cli.pools import role_pool
 from projections import reports
@@ -53,7 +54,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "late-entries", help="documentation that arrived after its month closed"
     )
     late.add_argument("--month", type=month_arg, help="only this service month")
-    for sub in (billing, audit, kinds.choices["funnel"], worklist, late):
+    remittance, reconciliation = report_claims.register(kinds, month_arg)
+    for sub in (billing, audit, kinds.choices["funnel"], worklist, late, remittance,
+                reconciliation):  # fmt: skip
         sub.add_argument("--format", choices=FORMATS, default="table", help="default: table")
         sub.add_argument("--no-catch-up", action="store_true", help="skip updating projections")
         sub.set_defaults(handler=run_report)
@@ -131,4 +134,6 @@ REPORTS: dict[str, tuple[Runner, str]] = {
     "funnel": (_funnel, "funnel"),
     "worklist": (_worklist, "worklist"),
     "late-entries": (_late, "ledger"),
+    "remittance": (report_claims.remittance, "ledger"),
+    "reconciliation": (report_claims.reconciliation, "ledger"),
 }

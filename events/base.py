@@ -91,6 +91,14 @@ class UpstreamFact(PatientEvent):
             raise ValueError(f"source {ENGINE_SOURCE!r} is the engine's own")
         return meta
 
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _exact_version(cls, value: object) -> object:
+        # A Literal compares by equality: strictness alone lets true and 1.0 pass for 1.
+        if type(value) is not int:
+            raise ValueError("must be a whole number")
+        return value
+
 
 def stream_for(patient_id: str) -> str:
     """The stream name of one patient: opaque, as the patient id is."""

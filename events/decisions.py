@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from care.decision import ClaimLine, MonthDecision
 from care.facts import MonthFacts
 from events.base import EventMeta, OpaqueId, PatientEvent
-from events.fields import ServiceMonth
+from events.fields import Reason, ServiceMonth
 
 ENGINE = EventMeta(source="engine")
 
@@ -98,6 +98,19 @@ class MonthClosed(PatientEvent):
     decision: MonthDecision
     facts: MonthFacts | None
     policy_version: int = Field(ge=0)
+    # A corrective close (``ccm claims reopen``): the event id of the close it supersedes, and
+    # why. Added without a version bump: a close without them serialises as before.
+    supersedes: OpaqueId | None = None
+    correction_reason: Reason | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_when_not_corrective(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A close decided again after a retry must be byte-identical to the one stored.
+        data: dict[str, Any] = handler(self)
+        for name in ("supersedes", "correction_reason"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class ClaimPrepared(PatientEvent):

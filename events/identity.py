@@ -42,11 +42,12 @@ def digest_of(event: Event, registry: Registry = DEFAULT_REGISTRY) -> bytes:
 async def identify(
     pool: asyncpg.Pool, stream: str, events: Sequence[Event], registry: Registry = DEFAULT_REGISTRY
 ) -> list[Verdict]:
-    """One verdict per event, in order (a key repeated in ``events`` gets the same verdict)."""
-    digests = {e.store_key: digest_of(e, registry) for e in events}
-    rows = {r["event_id"]: r for r in await pool.fetch(STORED, list(digests))}
+    """One verdict per event, in order, each with that event's own digest."""
+    keys = list(dict.fromkeys(e.store_key for e in events))
+    rows = {r["event_id"]: r for r in await pool.fetch(STORED, keys)}
+    # Each event's own digest: a key sent twice with other content must not borrow the other's.
     return [
-        _verdict(e.store_key, stream, digests[e.store_key], rows.get(e.store_key)) for e in events
+        _verdict(e.store_key, stream, digest_of(e, registry), rows.get(e.store_key)) for e in events
     ]
 
 

@@ -21,7 +21,9 @@ from events.upstream import (
     CarePlanRevised,
     ComplexityAssessed,
     InitiatingVisitCompleted,
+    PatientAdmissionCancelled,
     PatientDied,
+    PatientDischargeCancelled,
     PatientIdentified,
     ServiceBilledElsewhere,
     TimeLogged,
@@ -80,6 +82,14 @@ def _time(e: TimeLogged, f: _Frame) -> list[_Window]:
     return [(name, getattr(e, name), f.at - f.lag, high, why) for name in ("at", "start", "end")]
 
 
+def _moment(field: str) -> Callable[[PatientEvent, _Frame], list[_Window]]:
+    def rule(e: PatientEvent, f: _Frame) -> list[_Window]:
+        value = getattr(e, field)
+        return [(field, value, f.at - f.lag, f.at + f.ahead, f"{f.lagged}, not after it")]
+
+    return rule
+
+
 def _dated(field: str) -> Callable[[PatientEvent, _Frame], list[_Window]]:
     def rule(e: PatientEvent, f: _Frame) -> list[_Window]:
         value = getattr(e, field)
@@ -118,4 +128,6 @@ _RULES: dict[type[PatientEvent], Callable[[Any, _Frame], list[_Window]]] = {
     CarePlanEstablished: _care_plan,
     CarePlanRevised: _care_plan,
     ComplexityAssessed: _complexity,
+    PatientAdmissionCancelled: _moment("admitted_at"),
+    PatientDischargeCancelled: _moment("discharged_at"),
 }

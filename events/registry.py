@@ -20,12 +20,15 @@ from pydantic_core import SchemaValidator
 
 from events import upcasters as _upcasters
 from events.base import Event
+from events.claims import ClaimEventAny
 from events.decisions import DecisionEvent
 from events.practice import PolicyChanged
 from events.trusted import stored_validator
 from events.upstream import UpstreamEvent
 
-AnyEvent = Annotated[UpstreamEvent | DecisionEvent | PolicyChanged, Field(discriminator="type")]
+AnyEvent = Annotated[
+    UpstreamEvent | DecisionEvent | PolicyChanged | ClaimEventAny, Field(discriminator="type")
+]
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 

@@ -11,9 +11,16 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from care.facts import check_minutes_or_interval
 from events.base import OpaqueId, UpstreamFact
@@ -204,6 +211,22 @@ class PatientDischarged(UpstreamFact):
     schema_version: Literal[1] = 1
 
 
+class PatientAdmissionCancelled(UpstreamFact):
+    """The admission at ``admitted_at`` was entered in error (HL7 A11): that stay never was."""
+
+    type: Literal["patient_admission_cancelled"] = "patient_admission_cancelled"
+    schema_version: Literal[1] = 1
+    admitted_at: Moment
+
+
+class PatientDischargeCancelled(UpstreamFact):
+    """The discharge at ``discharged_at`` was entered in error (HL7 A13): the stay goes on."""
+
+    type: Literal["patient_discharge_cancelled"] = "patient_discharge_cancelled"
+    schema_version: Literal[1] = 1
+    discharged_at: Moment
+
+
 class ServiceBilledElsewhere(UpstreamFact):
     """Another service billed for the patient (G0181, G0182, ESRD, or CCM by someone else)."""
 
@@ -239,14 +262,46 @@ class BillingPractitionerChanged(UpstreamFact):
 
 
 class ClaimAdjudicated(UpstreamFact):
-    """The clearinghouse's remittance for a claim the engine submitted."""
+    """The clearinghouse's remittance for a claim the engine submitted.
+
+    ``status``: paid; adjusted (paid, reduced beyond the fee schedule and the sequestration);
+    denied; reversed (CLP02 22: the payer took back an earlier payment, ``paid_amount`` is what
+    the claim is paid after it, 0); corrected (the claim's new adjudication after a reversal).
+    ``reason_codes`` are CARCs with their group (``CO-45``), ``remark_codes`` RARCs (``N130``).
+    The 835 fields (``claim_status_code`` CLP02, ``charge_amount``, ``patient_responsibility``,
+    ``payer_claim_control_number`` CLP07) are optional and were added without a version bump:
+    every stored v1 event reads unchanged, with them empty.
+    """
 
     type: Literal["claim_adjudicated"] = "claim_adjudicated"
     schema_version: Literal[1] = 1
     claim_id: OpaqueId
-    status: Literal["paid", "denied"]
+    status: Literal["paid", "adjusted", "denied", "reversed", "corrected"]
     paid_amount: Money = Field(default=Decimal("0"))
     reason_codes: list[AdjustmentCode] = Field(default_factory=list, max_length=20)
+    remark_codes: list[AdjustmentCode] = Field(default_factory=list, max_length=20)
+    claim_status_code: Annotated[str, Field(pattern=r"^[0-9]{1,2}$")] | None = None
+    charge_amount: Money | None = None
+    patient_responsibility: Money | None = None
+    payer_claim_control_number: (
+        Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9-]+$")] | None
+    ) = None
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_additions(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # An event sent before the 835 fields existed must serialise to the same JSON as it was
+        # stored with, or a re-send would read as a conflicting duplicate (events/store.py).
+        data: dict[str, Any] = handler(self)
+        for name in ADDED_835_FIELDS:
+            if data.get(name) in (None, []):
+                data.pop(name, None)
+        return data
+
+
+ADDED_835_FIELDS = (
+    "remark_codes", "claim_status_code", "charge_amount", "patient_responsibility",
+    "payer_claim_control_number",
+)  # fmt: skip
 
 
 UpstreamEvent = Annotated[
@@ -262,6 +317,8 @@ UpstreamEvent = Annotated[
     | ComplexityAssessed
     | PatientAdmitted
     | PatientDischarged
+    | PatientAdmissionCancelled
+    | PatientDischargeCancelled
     | ServiceBilledElsewhere
     | ConsentRevoked
     | PatientDied

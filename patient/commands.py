@@ -1,4 +1,5 @@
-"""What the host asks the decider: record a fact, act on the calendar, note a handed-over claim."""
+"""What the host asks the decider: record a fact, act on the calendar, note a handed-over claim,
+reopen a rejected month."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from care.facts import MonthFacts
 from care.fees import FeeSchedule
 from events.decisions import ClaimPrepared
 from events.upstream import UpstreamEvent
@@ -34,7 +36,20 @@ class HandedOver:
     ref: str
 
 
-Command = Record | Tick | HandedOver
+@dataclass(frozen=True)
+class Reopen:
+    """Decide a closed month again, once, on corrected ``facts`` (its first close's facts with
+    the late documentation applied, claims/reopen.py): a rejected claim's correction."""
+
+    month: str
+    facts: MonthFacts
+    reason: str
+    by: str
+    at: datetime
+    fees: FeeSchedule
+
+
+Command = Record | Tick | HandedOver | Reopen
 
 
 class Refused(Exception):

@@ -16,12 +16,13 @@ from events.base import PatientEvent
 from events.decisions import ClaimSubmitted, LateEntryRecorded, decision_id
 from events.upstream import PatientIdentified, UpstreamEvent
 from patient import due
-from patient.commands import Command, HandedOver, Record, Tick
+from patient.commands import Command, HandedOver, Record, Reopen, Tick
 from patient.draft import Draft
 from patient.enrollment import CONSEQUENCES
 from patient.policies import PolicyHistory
+from patient.reopen import reopen
 from patient.state import Patient, dated_month
-from patient.validate import check_recorded
+from patient.validate import check_held, check_recorded
 
 
 def decide(
@@ -40,6 +41,8 @@ def decide(
             _record(draft, event, policies)
         case Tick(clock=clock, fees=fees):
             _tick(draft, clock, fees, policies, checked)
+        case Reopen():
+            reopen(draft, command, policies)
         case HandedOver(claim=claim, ref=ref):
             draft.add(
                 ClaimSubmitted(
@@ -57,6 +60,7 @@ def decide(
 def _record(draft: Draft, event: UpstreamEvent, policies: PolicyHistory) -> None:
     state = draft.state
     if not state.identified and not isinstance(event, PatientIdentified):
+        check_held(state, event)
         draft.add(event)  # held, stored, applied on identification
         return
     month = dated_month(state, event)

@@ -27,8 +27,10 @@ from events.upstream import (
     ConsentRevoked,
     InitiatingVisitCompleted,
     OutreachAttempted,
+    PatientAdmissionCancelled,
     PatientAdmitted,
     PatientDied,
+    PatientDischargeCancelled,
     PatientDischarged,
     PatientIdentified,
     ServiceBilledElsewhere,
@@ -150,6 +152,13 @@ def _discharged(s: Patient, e: PatientDischarged) -> Patient:
     return _set(s, adt=(*s.adt, (e.occurred_at, "discharged")))
 
 
+def _adt_cancelled(s: Patient, e: PatientAdmissionCancelled | PatientDischargeCancelled) -> Patient:
+    # Kept as a mark, not a removal: the cancelled message may arrive after its cancellation.
+    if isinstance(e, PatientAdmissionCancelled):
+        return _set(s, adt=(*s.adt, (e.admitted_at, "admission_cancelled")))
+    return _set(s, adt=(*s.adt, (e.discharged_at, "discharge_cancelled")))
+
+
 def _elsewhere(s: Patient, e: ServiceBilledElsewhere) -> Patient:
     return _set(s, services=(*s.services, Service(code=e.code, on=e.on, billed_by=e.billed_by)))
 
@@ -189,6 +198,8 @@ EVOLVERS: dict[type[UpstreamEvent], Evolver] = {
     ComplexityAssessed: _complexity,
     PatientAdmitted: _admitted,
     PatientDischarged: _discharged,
+    PatientAdmissionCancelled: _adt_cancelled,
+    PatientDischargeCancelled: _adt_cancelled,
     ServiceBilledElsewhere: _elsewhere,
     ConsentRevoked: _revoked,
     PatientDied: _died,

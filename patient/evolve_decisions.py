@@ -47,7 +47,12 @@ def _closed(s: Patient, e: MonthClosed) -> Patient:
         s,
         closed={
             **s.closed,
-            month: ClosedMonth(track=d.track, claim_id=None, counted_minutes=d.counted_minutes),
+            month: ClosedMonth(
+                track=d.track,
+                claim_id=None,
+                counted_minutes=d.counted_minutes,
+                corrected=e.supersedes is not None,
+            ),
         },
         closed_entries={**s.closed_entries, **ids},
         entries={m: v for m, v in s.entries.items() if m != month},

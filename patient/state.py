@@ -24,6 +24,8 @@ from events.upstream import (
 )
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+# ``Patient.adt`` marks: the admission / discharge at the same moment was entered in error.
+_CANCELS = {"admission_cancelled": "admitted", "discharge_cancelled": "discharged"}
 
 
 class Visit(BaseModel):
@@ -67,6 +69,7 @@ class ClosedMonth(BaseModel):
     track: str | None
     claim_id: str | None
     counted_minutes: int
+    corrected: bool = False  # closed again by a corrective close: never reopened twice
 
 
 class Patient(BaseModel):
@@ -97,7 +100,7 @@ class Patient(BaseModel):
     entry_keys: dict[str, str] = Field(default_factory=dict)  # live entry id -> its store key
     closed_entries: dict[str, str] = Field(default_factory=dict)  # entry id -> its closed month
     complexity: dict[str, str] = Field(default_factory=dict)  # open month -> MDM
-    adt: tuple[tuple[datetime, str], ...] = ()  # every admission / discharge, any order
+    adt: tuple[tuple[datetime, str], ...] = ()  # admissions, discharges, cancellations
     services: tuple[Service, ...] = ()
     revoked_at: datetime | None = None
     died_on: date | None = None
@@ -130,9 +133,13 @@ class Patient(BaseModel):
 
     def stays(self) -> list[InpatientStay]:
         """Inpatient stays from every admission and discharge in the order they happened, so ADT
-        messages may arrive in any order and a hospital-then-SNF transfer is two stays."""
+        messages may arrive in any order and a hospital-then-SNF transfer is two stays. A
+        cancelled admission or discharge (A11 / A13) is left out, whichever arrived first."""
+        cancelled = {(moment, _CANCELS[what]) for moment, what in self.adt if what in _CANCELS}
         stays: list[InpatientStay] = []
         for moment, what in sorted(self.adt):
+            if what in _CANCELS or (moment, what) in cancelled:
+                continue
             if what == "admitted" and (not stays or stays[-1].discharged_at is not None):
                 stays.append(InpatientStay(admitted_at=moment))
             elif what == "discharged" and stays and stays[-1].discharged_at is None:

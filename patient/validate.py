@@ -10,13 +10,16 @@ names the field and, where it helps, an opaque id: never a date, a diagnosis or 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from care.eligibility import InvalidDiagnosisCode
 from care.gates import missing_disclosures
 from care.icd10 import normalize_icd10
 from care.policy import Policy
+from events.hashing import content_digest
 from events.plausible import implausible
+from events.registry import DEFAULT_REGISTRY
 from events.upstream import (
     ClaimAdjudicated,
     ConsentRecorded,
@@ -28,6 +31,15 @@ from events.upstream import (
 from patient.commands import Refused
 from patient.state import Patient
 
+# A claim id is claim-<patient>-<YYYY-MM> (patient.due.claim_id_for): a real month.
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+def digest_of(event: UpstreamEvent) -> bytes:
+    """The content digest the store keeps for ``event`` (as ``events.identity`` computes it)."""
+    type_, version, payload = DEFAULT_REGISTRY.encode_json(event)
+    return content_digest(event.store_key, type_, version, payload)
+
 
 def check_delivery(
     state: Patient, batch: list[UpstreamEvent], policy: Policy, now: datetime
@@ -37,12 +49,23 @@ def check_delivery(
     Only rules a re-sent duplicate also meets: a re-sent feed must stay harmless, and whether an
     event is a duplicate is the store's to say, later (``check_recorded`` has the rest).
     """
+    seen: dict[str, UpstreamEvent] = {}
     for event in batch:
         try:
             _check_one(state, event, policy, now)
+            _check_same_content(seen.setdefault(event.store_key, event), event)
         except Refused as refused:
             refused.event_id = event.event_id
             raise
+
+
+def _check_same_content(first: UpstreamEvent, event: UpstreamEvent) -> None:
+    # One id twice in a batch is a re-send only if the content is the same; else a conflict.
+    if first != event:
+        sent, again = digest_of(first).hex()[:12], digest_of(event).hex()[:12]
+        raise Refused(
+            "event_id", f"is in the batch twice with other content (sha256 {sent}…, {again}…)"
+        )
 
 
 def _check_one(state: Patient, event: UpstreamEvent, policy: Policy, now: datetime) -> None:
@@ -72,8 +95,30 @@ def _check_diagnoses(event: PatientIdentified) -> None:
 
 def _check_claim_names_patient(state: Patient, event: ClaimAdjudicated) -> None:
     prefix = f"claim-{state.patient_id}-"
-    if not event.claim_id.startswith(prefix) or len(event.claim_id) != len(prefix) + 7:
+    month = event.claim_id.removeprefix(prefix)
+    if not event.claim_id.startswith(prefix) or not _MONTH.fullmatch(month):
         raise Refused("claim_id", "is not one of this patient's claims", event.claim_id)
+
+
+def check_held(state: Patient, event: UpstreamEvent) -> None:
+    """The rules for a fact that arrives before identification (it is held), against the facts
+    held so far: no claim exists yet, a void names a held entry, a live entry id is not reused."""
+    if isinstance(event, ClaimAdjudicated):
+        raise Refused("claim_id", "names no claim: the patient is not identified yet")
+    live: dict[str, str] = {}
+    for fact in state.held:
+        if isinstance(fact, TimeLogged):
+            live[fact.entry_id] = fact.store_key
+        elif isinstance(fact, TimeEntryVoided):
+            live.pop(fact.entry_id, None)
+    known = {f.entry_id for f in state.held if isinstance(f, TimeLogged)}
+    if (
+        isinstance(event, TimeLogged)
+        and live.get(event.entry_id, event.store_key) != event.store_key
+    ):
+        raise Refused("entry_id", "already recorded; void it first", event.entry_id)
+    if isinstance(event, TimeEntryVoided) and event.entry_id not in known:
+        raise Refused("entry_id", "no such time entry", event.entry_id)
 
 
 def check_recorded(state: Patient, event: UpstreamEvent) -> None:
@@ -84,6 +129,8 @@ def check_recorded(state: Patient, event: UpstreamEvent) -> None:
         recorded_by = state.entry_keys.get(event.entry_id)
         if recorded_by is not None and recorded_by != event.store_key:
             raise Refused("entry_id", "already recorded; void it first", event.entry_id)
+        if event.entry_id in state.closed_entries:  # else its minutes would count twice
+            raise Refused("entry_id", "already recorded in a closed month", event.entry_id)
     if isinstance(event, TimeEntryVoided) and state.entry_month(event.entry_id) is None:
         raise Refused("entry_id", "no such time entry", event.entry_id)
     if isinstance(event, ClaimAdjudicated):

@@ -31,6 +31,8 @@ FACT_TYPES = frozenset(
         "time_entry_voided",
         "patient_admitted",
         "patient_discharged",
+        "patient_admission_cancelled",
+        "patient_discharge_cancelled",
         "consent_revoked",
         "patient_died",
         "billing_practitioner_changed",

@@ -24,11 +24,13 @@ from events.upstream import UpstreamEvent
 ADAPTER: TypeAdapter[UpstreamEvent] = TypeAdapter(UpstreamEvent)
 # One event is a few hundred bytes; a care plan with 100 long goals is under 100 KB.
 MAX_LINE_BYTES = 256 * 1024
-# Fields whose values are codes, counts or enumerations: safe to show in a refusal.
+# Fields whose values are codes, counts or enumerations: a number or flag sent there is safe to
+# show in a refusal; a string never is (a name or an MBI mapped into the wrong field is PHI).
 SHOWN = frozenset(
     {"minutes", "role", "channel", "outcome", "method", "facility", "status", "mdm", "code",
      "counted_toward", "schema_version", "g0506", "qmb", "transfer_out", "primary_care_responsible"}
 )  # fmt: skip
+BOM = "\ufeff".encode()
 _EVENT_ID = re.compile(rb'"event_id"\s*:\s*"([A-Za-z0-9][A-Za-z0-9._:@/-]{0,127})"')
 
 
@@ -76,6 +78,8 @@ def parse_lines(lines: Iterable[bytes | str], now: datetime, policy: Policy) -> 
     for number, raw in enumerate(lines, start=1):
         line = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
         line = line.removesuffix(b"\r")
+        if number == 1:
+            line = line.removeprefix(BOM)  # Windows tools start a UTF-8 file with one
         if not line.strip():
             continue
         result = _parse(number, line, now, policy)
@@ -122,7 +126,7 @@ def _reason(error: ErrorDetails, name: str) -> str:
     elif kind == "value_error":
         reason = reason.removeprefix("Value error, ")
     value = error.get("input")
-    shown = isinstance(value, int | float | str) and len(str(value)) <= 16
+    shown = isinstance(value, int | float) and len(str(value)) <= 16
     if name in SHOWN and shown and kind != "extra_forbidden":
         reason += f" (got {value!r})"
     return reason

@@ -19,6 +19,7 @@ from functools import partial
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
+from events.identity import digest_of
 from events.upstream import UpstreamEvent
 from upstream.client import CcmClient, EventRejected
 from upstream.feed import ParsedFeed, Rejection
@@ -90,7 +91,7 @@ async def ingest(
     left undelivered. ``summary`` is filled as it goes (an interrupted run can still print it)."""
     summary = summary or IngestSummary()
     summary.lines_valid, summary.rejected = len(feed.events), list(feed.rejected)
-    groups = feed.by_patient()
+    groups = _once_each(feed, summary).by_patient()
     summary.patients = len(groups)
     gate = asyncio.Semaphore(concurrency)
 
@@ -102,6 +103,23 @@ async def ingest(
 
     await asyncio.gather(*(one(events) for events in groups.values()))
     return summary
+
+
+def _once_each(feed: ParsedFeed, summary: IngestSummary) -> ParsedFeed:
+    """The feed without a later line that reuses an earlier line's store key with other
+    content: that one is refused as a conflict naming both digests. A line repeated as it was
+    is sent again (the workflow says duplicate, or refuses it as it refused the first)."""
+    first: dict[str, tuple[int, str]] = {}
+    kept = ParsedFeed()
+    for number, event in feed.events:
+        digest = digest_of(event).hex()[:12]
+        seen, sent = first.setdefault(event.store_key, (number, digest))
+        if sent == digest:
+            kept.events.append((number, event))
+            continue
+        why = f"is already used on line {seen} with other content (sha256 {sent}…, sent {digest}…)"
+        summary.rejected.append(Rejection(number, "event_id", why, event.event_id))
+    return kept
 
 
 async def _send_patient(
@@ -141,27 +159,29 @@ async def _through_outage(send: Callable[[], Awaitable[None]], budget: float) ->
 
 
 async def _send_chunk(client: CcmClient, chunk: Numbered, summary: IngestSummary) -> None:
-    """Sends a chunk; an event the workflow refuses is set aside and the rest sent again."""
+    """Sends a chunk; an event the workflow refuses is set aside and the rest sent again.
+
+    The workflow names a refused event by its ``event_id``, which lines of other sources (or a
+    repeated line) may share: every line with that id is set aside and reported, each by its
+    own number."""
     while chunk:
         try:
             receipt = await client.send([event for _, event in chunk])
         except EventRejected as exc:
             refused = [(n, e) for n, e in chunk if e.event_id == exc.event_id]
-            if not refused:
-                why = str(exc)
-                summary.rejected += [Rejection(n, "(batch)", why, e.event_id) for n, e in chunk]
-                return
-            number, event = refused[0]
-            summary.rejected.append(
-                Rejection(number, exc.field or "(event)", str(exc), event.event_id)
-            )
-            chunk = [(n, e) for n, e in chunk if e.event_id != exc.event_id]
+            field = exc.field or "(event)" if refused else "(batch)"
+            why = str(exc)
+            summary.rejected += [Rejection(n, field, why, e.event_id) for n, e in refused or chunk]
+            chunk = [(n, e) for n, e in chunk if e.event_id != exc.event_id] if refused else []
             continue
         summary.recorded += len(receipt.recorded)
         summary.duplicates += len(receipt.duplicates)
         summary.late += len(receipt.late)
-        lines = {e.event_id: n for n, e in chunk}
-        summary.rejected += [
-            Rejection(lines[r.event_id], r.field, r.reason, r.event_id) for r in receipt.refused
+        lines: dict[str, list[int]] = {}
+        for number, event in chunk:
+            lines.setdefault(event.event_id, []).append(number)
+        summary.rejected += [  # the receipt lists refusals in batch order
+            Rejection(lines[r.event_id].pop(0), r.field, r.reason, r.event_id)
+            for r in receipt.refused
         ]
         return

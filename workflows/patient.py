@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.messages import PatientStart, PatientView, Receipt, RecordBatch
     from workflows.publish import Publisher
     from workflows.recorder import Delivery, Recorder
+    from workflows.reopen import Reopened, ReopenMonth, reopen_step
     from workflows.view import view_of
 
 
@@ -60,6 +61,7 @@ class PatientCareWorkflow:
         self.deliveries = 0
         self.publisher = Publisher()
         self.woken = False
+        self.reopens: list[tuple[ReopenMonth, list[Reopened]]] = []
 
     @property
     def state(self) -> Patient:
@@ -95,6 +97,15 @@ class PatientCareWorkflow:
         if self.state.practice_id is not None and change.practice_id != self.state.practice_id:
             why = "field practice_id: not this patient's practice"
             raise ApplicationError(why, non_retryable=True)
+
+    @workflow.update
+    async def reopen(self, req: ReopenMonth) -> Reopened:
+        """A rejected month's corrective close, decided by the loop between deliveries."""
+        answer: list[Reopened] = []
+        self.reopens.append((req, answer))
+        self.woken = True
+        await workflow.wait_condition(lambda: bool(answer))
+        return answer[0]
 
     @workflow.query
     def view(self) -> PatientView:
@@ -136,6 +147,9 @@ class PatientCareWorkflow:
             delivered.append(delivery)
         await self.recorder.tick(workflow.now())
         await self.recorder.commit()
+        while self.reopens:  # empty in every history recorded before the update existed
+            req, answer = self.reopens.pop(0)
+            answer.append(await reopen_step(self.recorder, req))
         for delivery in delivered:
             self.answers[delivery.id] = self._receipt(delivery)
 
@@ -163,8 +177,8 @@ class PatientCareWorkflow:
 
     async def _quiesce(self) -> None:
         """Before continue-as-new: no queued input, every update answered."""
-        while self.inbox or not workflow.all_handlers_finished():
+        while self.inbox or self.reopens or not workflow.all_handlers_finished():
             await self._step()
             await workflow.wait_condition(
-                lambda: bool(self.inbox) or workflow.all_handlers_finished()
+                lambda: bool(self.inbox or self.reopens) or workflow.all_handlers_finished()
             )

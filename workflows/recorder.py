@@ -127,7 +127,10 @@ class Recorder:
             clock = max(clock or event.occurred_at, event.occurred_at)
             await self.tick(min(clock, now))
             await self._decide_one(d, i, event)
-            seen.add(event.store_key)
+            if (
+                d.staged[i][0] != "refused"
+            ):  # a refused event's twin is refused too, not a duplicate
+                seen.add(event.store_key)
             if len(self.pending) >= FLUSH_AT:
                 await self.commit()
 

@@ -100,7 +100,7 @@ class OtherService(BaseModel):
 
 
 class ClaimStep(BaseModel):
-    """One step of the claim's life: prepared, submitted, paid or denied."""
+    """One step of the claim's life: prepared, submitted, approved/rejected, paid or denied."""
 
     model_config = _FROZEN
     step: str

@@ -70,6 +70,8 @@ def claim_steps(rows: list[AuditEventRow], month: str) -> tuple[str | None, list
             step, detail = "prepared", f"date of service {r.data['date_of_service']}"
         elif r.type == "claim_submitted":
             step, detail = "submitted", f"ref {r.data['submission_ref']}"
+        elif r.type in REVIEW_STEPS:
+            step, detail = REVIEW_STEPS[r.type], _review_detail(r)
         elif r.type == "claim_adjudicated":
             codes = ",".join(r.data["reason_codes"])
             step, detail = r.data["status"], f"paid {r.data['paid_amount']} {codes}".rstrip()
@@ -80,6 +82,19 @@ def claim_steps(rows: list[AuditEventRow], month: str) -> tuple[str | None, list
             m.ClaimStep(step=step, at=r.occurred_at, by=by, detail=detail, position=r.position)
         )
     return claim_id, steps
+
+
+# Review decisions (events/claims.py): ``by`` is the user, or ``policy-v<N>`` for auto-approval.
+REVIEW_STEPS = {
+    "claim_approved": "approved", "claim_rejected": "rejected", "claim_reopened": "reopened",
+}  # fmt: skip
+
+
+def _review_detail(r: AuditEventRow) -> str:
+    version = r.data.get("policy_version")
+    if version is not None:
+        return f"auto-approved by policy version {version}"
+    return str(r.data.get("reason") or "")
 
 
 def services_elsewhere(rows: list[AuditEventRow], month: str) -> list[m.OtherService]:

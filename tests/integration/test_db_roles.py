@@ -71,7 +71,10 @@ REPORT_REFUSED = [
     "UPDATE projection_checkpoints SET position = 0",
     "DELETE FROM projection_quarantine",
     "INSERT INTO claims_outbox VALUES ('c', 'p', '2025-01', 'pr', '{}')",
-    "SELECT count(*) FROM claims_outbox",
+    # Reads the claims (the review queue, reconciliation) but decides nothing (0009).
+    "UPDATE claims_outbox SET review_status = 'approved'",
+    "INSERT INTO remittance_files (sha256, file_name, imported_by)"
+    " VALUES (repeat('0', 64), 'f', 'x')",
     "INSERT INTO fee_schedules (practice_id, year, effective_from, source_file, sha256)"
     " VALUES ('p', 2025, '2025-01-01', 'f', repeat('0', 64))",
     "SELECT ccm_append('patient-x', 0, '{}', '{}', '{}', '{}', '{}', false)",

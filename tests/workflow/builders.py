@@ -176,6 +176,12 @@ class Life(Patient):
     def discharged(self, at: datetime) -> UpstreamEvent:
         return self.event("patient_discharged", at)
 
+    def admission_cancelled(self, at: datetime, admitted_at: datetime) -> UpstreamEvent:
+        return self.event("patient_admission_cancelled", at, admitted_at=admitted_at)
+
+    def discharge_cancelled(self, at: datetime, discharged_at: datetime) -> UpstreamEvent:
+        return self.event("patient_discharge_cancelled", at, discharged_at=discharged_at)
+
     def billed_elsewhere(self, at: datetime, code: str, by: str = "hha-1") -> UpstreamEvent:
         return self.event(
             "service_billed_elsewhere", at, code=code, on=local_date(at), billed_by=by

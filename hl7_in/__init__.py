@@ -1,0 +1,1 @@
+"""HL7v2 ADT in: MLLP framing, parsing, mapping to the upstream contract, and ACKs."""
