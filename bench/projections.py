@@ -42,8 +42,8 @@ NAME = "ccm_bench_projections"
 
 
 @asynccontextmanager
-async def database(url: str | None) -> AsyncIterator[asyncpg.Pool]:
-    """A pool on a fresh, migrated database: on ``url``'s server or an embedded one."""
+async def database_url(url: str | None) -> AsyncIterator[str]:
+    """The URL of a fresh, migrated database: on ``url``'s server or an embedded one."""
     with tempfile.TemporaryDirectory(prefix="ccm-bench-") as tmp, contextlib.ExitStack() as exits:
         if url is None:
             server = get_server(Path(tmp) / "pg")
@@ -57,13 +57,22 @@ async def database(url: str | None) -> AsyncIterator[asyncpg.Pool]:
         conn = await asyncpg.connect(bench_url)
         await migrate(conn)
         await conn.close()
+        try:
+            yield bench_url
+        finally:
+            await admin.execute(f"DROP DATABASE {NAME} WITH (FORCE)")
+            await admin.close()
+
+
+@asynccontextmanager
+async def database(url: str | None) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh, migrated database: on ``url``'s server or an embedded one."""
+    async with database_url(url) as bench_url:
         pool = await asyncpg.create_pool(bench_url, min_size=2, max_size=6)
         try:
             yield pool
         finally:
             await pool.close()
-            await admin.execute(f"DROP DATABASE {NAME} WITH (FORCE)")
-            await admin.close()
 
 
 async def generate(pool: asyncpg.Pool, target: int, writers: int) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from events.trusted import decoding
 from projections import checkpoints, quarantine
 from projections.base import Conn, Projection
 from projections.batch import Batch
@@ -110,12 +111,13 @@ async def _apply(
             await conn.execute("SELECT set_config('search_path', $1, true)", target.search_path)
         aside = await quarantine.streams(conn, target.checkpoint)
         writes = projection.new_writes()
-        for i in range(start, end):
-            try:
-                if projection.wants(batch.type(i)) and batch.stream(i) not in aside:
-                    projection.apply(writes, batch.event(i))
-            except Exception as e:
-                raise _EventFailed(i, e) from e
+        with decoding():  # synchronous: decode and build rows, no I/O
+            for i in range(start, end):
+                try:
+                    if projection.wants(batch.type(i)) and batch.stream(i) not in aside:
+                        projection.apply(writes, batch.event(i))
+                except Exception as e:
+                    raise _EventFailed(i, e) from e
         try:
             await writes.flush(conn)
         except Exception as e:

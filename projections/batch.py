@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from events.registry import DEFAULT_REGISTRY, Registry
-from events.store import StoredEvent
+from events.store import StoredEvent, stored_event
 
 
 class Batch:
@@ -49,14 +49,11 @@ class Batch:
         if cached is not None:
             return cached
         row = self.rows[i]
-        event = self._registry.decode_json(
-            row["type"], row["schema_version"], row["payload"], row["position"]
+        position, stream, version, event_id, type_, schema_version, recorded_at, payload = row
+        event = self._registry.decode_json(type_, schema_version, payload, position)
+        stored = stored_event(
+            position, stream, version, event_id, type_, schema_version, recorded_at, event
         )
-        stored = StoredEvent.model_construct(
-            position=row["position"], stream=row["stream"], version=row["version"],
-            event_id=row["event_id"], type=row["type"], schema_version=row["schema_version"],
-            recorded_at=row["recorded_at"], event=event,
-        )  # fmt: skip
         self._decoded[i] = stored
         return stored
 
