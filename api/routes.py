@@ -63,9 +63,7 @@ async def get_receipt(event_id: OpaquePath, source: Source, ctx: Context) -> Eve
 async def get_patient(patient_id: OpaquePath, _: Source, ctx: Context) -> PatientView:
     """The patient workflow's ``view`` query: phase, month minutes, risk, closed months (ids
     and counts only, never a demographic)."""
-    handle = ctx.temporal.get_workflow_handle_for(
-        PatientCareWorkflow.run, workflow_id_for(patient_id)
-    )
+    handle = ctx.temporal.get_workflow_handle(workflow_id_for(patient_id))
     try:
         return await handle.query(PatientCareWorkflow.view)
     except RPCError as exc:
