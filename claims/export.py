@@ -52,6 +52,7 @@ class ExportResult:
     sent_to: str | None
     claim_ids: tuple[str, ...]
     refused: tuple[str, ...]  # one line per claim left out, naming the field
+    warnings: tuple[str, ...] = ()  # exported, but a payer may reject it (never shows PHI)
 
 
 async def export(
@@ -70,7 +71,18 @@ async def export(
         await conn.execute(RECORD, icn, req.fmt, name, digest, req.by, req.at)
         await conn.executemany(ITEM, [(icn, c.claim.claim_id, c.frequency) for c in ready])
         sent_to = await asyncio.to_thread(adapter.send, name, content)
-    return ExportResult(icn, sent_to, tuple(c.claim.claim_id for c in ready), tuple(refused))
+    return ExportResult(
+        icn, sent_to, tuple(c.claim.claim_id for c in ready), tuple(refused), _warnings(ready)
+    )
+
+
+def _warnings(ready: list[ExportClaim]) -> tuple[str, ...]:
+    """Medicare requires the subscriber's N3/N4; a claim without them still goes, flagged."""
+    return tuple(
+        f"claim {c.claim.claim_id}: no subscriber address: the payer may reject it"
+        for c in ready
+        if c.subscriber.address is None
+    )
 
 
 async def _ready(

@@ -1,9 +1,10 @@
 """What an export needs beyond the outbox row, read from the patient's stream and the fees.
 
-The subscriber (name, birth date, MBI) is the patient's ``patient_identified`` demographics, the
-diagnoses the month's facts' qualifying conditions (the patient's diagnoses for a month closed
-before facts were recorded), and each line's charge its allowed amount in the practice's fee
-schedule in effect on the line's date of service, times its units.
+The subscriber (name, birth date, MBI, address, sex) is the patient's latest
+``patient_identified`` demographics, the diagnoses the month's facts' qualifying conditions (the
+patient's diagnoses for a month closed before facts were recorded), and each line's charge its
+allowed amount in the practice's fee schedule in effect on the line's date of service, times its
+units.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ import asyncpg
 
 from billing.fee_store import schedule_in_effect
 from claims.queue import QueueRow
-from claims.x12_837 import ExportClaim, ExportRefused, Subscriber
+from claims.x12_837 import ExportClaim, ExportRefused, Subscriber, SubscriberAddress
 from events.decisions import ClaimPrepared
 
 FIRST = """
 SELECT payload FROM events WHERE stream = $1 AND type = $2 ORDER BY version LIMIT 1
+"""
+# The latest identification that carries demographics: a re-sent one may add the address.
+DEMOGRAPHICS = """
+SELECT payload->'demographics' FROM events WHERE stream = $1 AND type = 'patient_identified'
+  AND json_typeof(payload->'demographics') = 'object'
+ORDER BY version DESC LIMIT 1
 """
 CLOSE = """
 SELECT payload FROM events WHERE stream = $1 AND type = 'month_closed'
@@ -40,6 +47,7 @@ async def export_claim(
     claim = ClaimPrepared.model_validate_json(await _payload(pool, row.claim_id))
     stream = f"patient-{row.patient_id}"
     identified = _json(await pool.fetchval(FIRST, stream, "patient_identified"))
+    demographics = _json(await pool.fetchval(DEMOGRAPHICS, stream))
     closed = _json(await pool.fetchval(CLOSE, stream, row.service_month))
     facts = closed.get("facts") or {}
     diagnoses = tuple(facts.get("conditions") or identified.get("diagnoses") or ())
@@ -57,7 +65,7 @@ async def export_claim(
             "original's, and no remittance has named it yet"
         )
     return ExportClaim(
-        claim=claim, subscriber=_subscriber(identified.get("demographics") or {}),
+        claim=claim, subscriber=_subscriber(demographics),
         diagnoses=diagnoses, line_charges=tuple(charges), frequency=frequency, original_ref=ref,
     )  # fmt: skip
 
@@ -83,7 +91,18 @@ def _subscriber(demographics: dict[str, Any]) -> Subscriber:
         first_name=" ".join(words[:-1]),
         mbi=str(demographics.get("mbi") or ""),
         birth_date=_date(born),
+        address=_address(demographics.get("address")),
+        sex=demographics.get("sex") or "U",
     )
+
+
+def _address(data: dict[str, str] | None) -> SubscriberAddress | None:
+    if not data:
+        return None
+    return SubscriberAddress(
+        line1=data["line1"], line2=data.get("line2"), city=data["city"], state=data["state"],
+        zip=data["zip"],
+    )  # fmt: skip
 
 
 def _date(text: str | None) -> date | None:

@@ -37,6 +37,19 @@ class Subscriber:
     first_name: str
     mbi: str
     birth_date: date | None
+    address: SubscriberAddress | None = None  # 2010BA N3/N4: Medicare requires it
+    sex: Literal["F", "M", "U"] = "U"  # DMG03, the administrative sex
+
+
+@dataclass(frozen=True)
+class SubscriberAddress:
+    """PHI, like ``Subscriber``; already bounded by the contract (``events.upstream.Address``)."""
+
+    line1: str
+    line2: str | None
+    city: str
+    state: str
+    zip: str
 
 
 @dataclass(frozen=True)
@@ -115,8 +128,12 @@ def _claim(p: BillingProvider, c: ExportClaim, hl: int) -> list[str]:
         "SBR*P*18*******MB",
         f"NM1*IL*1*{text(s.last_name)}*{text(s.first_name)}****MI*{text(s.mbi)}",
     ]
+    if s.address is not None:
+        a = s.address
+        out.append(f"N3*{text(a.line1)}" + (f"*{text(a.line2)}" if a.line2 else ""))
+        out.append(f"N4*{text(a.city)}*{a.state}*{a.zip}")
     if s.birth_date is not None:
-        out.append(f"DMG*D8*{s.birth_date:%Y%m%d}*U")
+        out.append(f"DMG*D8*{s.birth_date:%Y%m%d}*{s.sex}")
     out += [
         f"NM1*PR*2*{text(p.payer_name)}*****PI*{p.payer_id}",
         f"CLM*{claim.claim_id}*{amount(c.charge)}***{p.place_of_service}:B:"

@@ -69,7 +69,7 @@ async def _export(
 def _summary(r: ExportResult) -> dict[str, object]:
     return {
         "interchange_control_number": r.icn, "file": r.sent_to, "claims": list(r.claim_ids),
-        "refused": list(r.refused),
+        "refused": list(r.refused), "warnings": list(r.warnings),
     }  # fmt: skip
 
 

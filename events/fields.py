@@ -126,6 +126,18 @@ Activity = Annotated[str, _bounded(64), AfterValidator(_line)]  # care_managemen
 Reason = Annotated[str, _bounded(200), AfterValidator(_line)]  # a void's or decline's reason
 PersonName = Annotated[str, _bounded(200), AfterValidator(_line)]
 MemberId = Annotated[str, _bounded(32), AfterValidator(_line)]  # the MBI as the EHR sent it
+# A postal address line and city: X12 N301/N401 hold 55 and 30 characters.
+AddressLine = Annotated[str, _bounded(55), AfterValidator(_line)]
+City = Annotated[str, _bounded(30), AfterValidator(_line)]
+# USPS codes of the states, DC and the territories; ZIP or ZIP+4 as digits only (an 837P's N403).
+UsState = Annotated[
+    str,
+    Field(
+        pattern=r"^(A[KLRSZ]|C[AOT]|D[CE]|FL|G[AU]|HI|I[ADLN]|K[SY]|LA|M[ADEINOPST]|N[CDEHJMVY]"
+        r"|O[HKR]|P[AR]|RI|S[CD]|T[NX]|UT|V[AIT]|W[AIVY])$"
+    ),
+]
+UsZip = Annotated[str, Field(pattern=r"^([0-9]{5}|[0-9]{9})$")]
 # Free text that may break lines: care-plan problems and goals.
 PlanItem = Annotated[str, _bounded(500), AfterValidator(_text)]
 

@@ -26,7 +26,9 @@ from care.facts import check_minutes_or_interval
 from events.base import OpaqueId, UpstreamFact
 from events.fields import (
     Activity,
+    AddressLine,
     AdjustmentCode,
+    City,
     Credential,
     Day,
     Icd10Code,
@@ -39,6 +41,8 @@ from events.fields import (
     ProcedureCode,
     Reason,
     ServiceMonth,
+    UsState,
+    UsZip,
 )
 
 # The longest single time entry: a start-end interval of more than a day is a typo.
@@ -61,13 +65,40 @@ class OtherService(StrEnum):
     bhi = "bhi"
 
 
+class Address(BaseModel):
+    """PHI: the patient's US postal address, as an 837P's subscriber N3/N4 needs it."""
+
+    model_config = _STRICT
+    line1: AddressLine
+    line2: AddressLine | None = None
+    city: City
+    state: UsState
+    zip: UsZip
+
+
 class Demographics(BaseModel):
-    """PHI: kept in the event store only, never in ids, search attributes, logs or errors."""
+    """PHI: kept in the event store only, never in ids, search attributes, logs or errors.
+
+    ``address`` and ``sex`` (administrative: F, M or U) came later; they are left out of the
+    stored JSON when absent, so an identification stored before them dedupes byte-identically.
+    """
 
     model_config = _STRICT
     name: PersonName | None = None
     birth_date: Day | None = None
     mbi: MemberId | None = None
+    address: Address | None = None
+    sex: Literal["F", "M", "U"] | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_later_fields_when_absent(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in ("address", "sex"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class PatientIdentified(UpstreamFact):

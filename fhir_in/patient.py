@@ -34,7 +34,10 @@ PATHS = {
     "practice_id": "Patient.managingOrganization", "practitioner_id": "Patient.generalPractitioner",
     "diagnoses": "Condition.code.coding", "last_visit_on": "Patient.extension",
     "occurred_at": "Patient.meta.lastUpdated", "demographics": "Patient", "": "Patient",
+    "address": "Patient.address", "sex": "Patient.gender",
 }  # fmt: skip
+# FHIR administrative gender → the 837P's DMG03 (X12 has no "other": it is unknown there).
+_SEX = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class PatientFacts:
     name: str | None = None
     birth_date: date | None = None
     mbi: str | None = None
+    address: dict[str, str] | None = None
+    sex: str | None = None
     qmb: bool = False
     diagnoses: list[str] = field(default_factory=list)
 
@@ -73,7 +78,8 @@ def map_patient(p: Patient) -> PatientFacts:
         occurred_at=moment(p.meta.lastUpdated if p.meta else None, PATHS["occurred_at"]),
         last_visit_on=last_visit[0].valueDate if last_visit else None,
         primary_care_responsible=bool(primary and primary[0].valueBoolean),
-        name=_name(p), birth_date=p.birthDate,
+        name=_name(p), birth_date=p.birthDate, address=_address(p),
+        sex=_SEX.get(p.gender) if p.gender else None,
     )  # fmt: skip
 
 
@@ -83,6 +89,22 @@ def _name(p: Patient) -> str | None:
         text = name.text or " ".join(p for p in parts if p).strip()
         if text:
             return text
+    return None
+
+
+def _address(p: Patient) -> dict[str, str] | None:
+    """The first current home-or-unstated postal address with a line: the subscriber's N3/N4.
+
+    A ZIP+4 sent as ``21244-0001`` loses its hyphen (the 837P's N403 is digits only); nothing
+    else is changed, so a value the contract refuses is refused at ``Patient.address``.
+    """
+    for a in p.address or []:
+        if a.use in ("old", "temp", "billing") or a.type == "physical" or not a.line:
+            continue
+        fields = {"line1": a.line[0], "line2": a.line[1] if len(a.line) > 1 else None,
+                  "city": a.city, "state": a.state,
+                  "zip": a.postalCode.replace("-", "") if a.postalCode else None}  # fmt: skip
+        return {k: v for k, v in fields.items() if v is not None}
     return None
 
 
@@ -128,9 +150,9 @@ _VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 
 def identified(facts: PatientFacts, ctx: Context) -> PatientIdentified:
     demographics = None
-    if facts.name or facts.birth_date or facts.mbi:
+    if facts.name or facts.birth_date or facts.mbi or facts.address or facts.sex:
         demographics = build(Demographics, PATHS, name=facts.name, birth_date=facts.birth_date,
-                             mbi=facts.mbi)  # fmt: skip
+                             mbi=facts.mbi, address=facts.address, sex=facts.sex)  # fmt: skip
     fields: dict[str, Any] = {
         "patient_id": facts.patient_id, "practice_id": facts.practice_id,
         "practitioner_id": facts.practitioner_id, "occurred_at": facts.occurred_at,

@@ -10,7 +10,7 @@ from bench.synthetic import patient_history
 from events.base import PatientEvent, stream_for
 from events.decisions import ClaimPrepared
 from events.store import EventStore
-from events.upstream import ClaimAdjudicated, Demographics, PatientIdentified
+from events.upstream import Address, ClaimAdjudicated, Demographics, PatientIdentified
 from upstream.synth.roster import fake_mbi
 
 PATIENTS = 4
@@ -20,8 +20,11 @@ FIRST_MONTH = "2025-01"
 def _with_demographics(e: PatientEvent, i: int) -> PatientEvent:
     if not isinstance(e, PatientIdentified):
         return e
+    # Even patients have a (fake) address and sex; odd ones were identified before either existed.
+    address = Address(line1=f"{i} Synthetic Way", city="Testville", state="MD", zip="21244")
     fake = Demographics(name=f"Ann{i} Synth-Tester", birth_date=date(1950, 1, 1 + i),
-                        mbi=fake_mbi(5, i))  # fmt: skip
+                        mbi=fake_mbi(5, i), address=address if i % 2 == 0 else None,
+                        sex="F" if i % 2 == 0 else None)  # fmt: skip
     return e.model_copy(update={"demographics": fake})
 
 

@@ -56,6 +56,14 @@ async def test_837p_of_approved_claims_is_valid_and_never_a_second_original(
         and "HI*ABK:E119*ABF:I10" in x12
     )
     assert "*11:B:1*" in x12  # place of service 11, original
+    # Even patients carry an address and sex (N3/N4, DMG03); odd ones go out flagged, unaddressed.
+    assert "N3*2 SYNTHETIC WAY~\nN4*TESTVILLE*MD*21244~\nDMG*D8*19500103*F~" in x12
+    assert "DMG*D8*19500102*U~" in x12
+    unaddressed = sorted(c.claim_id for c in jan if c.patient_id in ("p1", "p3"))
+    assert sorted(summary["warnings"]) == [
+        f"claim {c}: no subscriber address: the payer may reject it" for c in unaddressed
+    ]
+    assert "SYNTHETIC WAY" not in text.upper() and "21244" not in text
     recorded = await pool.fetch("SELECT claim_id, frequency FROM claim_export_items")
     assert {(r["claim_id"], r["frequency"]) for r in recorded} == {(c.claim_id, "original")
                                                                   for c in jan}  # fmt: skip

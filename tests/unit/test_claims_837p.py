@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -9,7 +10,14 @@ import pytest
 
 from care.decision import ClaimLine
 from claims.provider import BillingProvider, ProviderSettingError
-from claims.x12_837 import ExportClaim, ExportRefused, Subscriber, amount, build_837p
+from claims.x12_837 import (
+    ExportClaim,
+    ExportRefused,
+    Subscriber,
+    SubscriberAddress,
+    amount,
+    build_837p,
+)
 from claims.x12_validate import validate_x12
 from events.decisions import ClaimPrepared
 
@@ -60,3 +68,17 @@ def test_refusals_name_the_field() -> None:
     with pytest.raises(ProviderSettingError, match="CCM_BILLING_ZIP"):
         BillingProvider.from_env({"CCM_BILLING_ZIP": "2124"})
     assert amount(Decimal("120.00")) == "120" and amount(Decimal("60.5")) == "60.5"
+
+
+def test_the_subscriber_s_address_and_sex_are_n3_n4_and_dmg03() -> None:
+    home = SubscriberAddress("1 Synthetic Way", "Apt 2", "Testville", "MD", "212440001")
+    addressed = ExportClaim(
+        claim([("99490", 1)]), replace(ANN, address=home, sex="F"), ("I10",), (Decimal("60.49"),)
+    )
+    text = build_837p(BillingProvider(), [addressed], 3, AT)
+    verdict = validate_x12(text)
+    assert verdict.valid, verdict.problems
+    assert (
+        "NM1*IL*1*SYNTH-TESTER*ANN****MI*0SYNTH00001~\nN3*1 SYNTHETIC WAY*APT 2~\n"
+        "N4*TESTVILLE*MD*212440001~\nDMG*D8*19500102*F~"
+    ) in text

@@ -3,6 +3,7 @@ refusals: ``resourceType/id``, the FHIRPath, a reason, never a value of the reso
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -382,3 +383,63 @@ async def test_a_patient_named_by_a_linked_mrn_gets_the_engine_id() -> None:
     assert [(r.resource, r.expression) for r in out.refused] == [
         ("Patient/pat2", "Patient.identifier")
     ]
+
+
+HOME = {"use": "home", "line": ["1 Synthetic Way", "Apt 2"], "city": "Testville",
+        "state": "MD", "postalCode": "21244-0001"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "extra, address, sex",
+    [
+        ({}, None, None),
+        ({"gender": "female"}, None, "F"),
+        ({"gender": "male"}, None, "M"),
+        ({"gender": "other"}, None, "U"),
+        ({"gender": "unknown"}, None, "U"),
+        (
+            {"address": [HOME]},
+            {"line1": "1 Synthetic Way", "line2": "Apt 2", "city": "Testville", "state": "MD",
+             "zip": "212440001"},
+            None,
+        ),
+        (
+            {"address": [{**HOME, "use": "old", "city": "Oldtown"},
+                         {"line": ["9 Synthetic Rd"], "city": "Testville", "state": "VA",
+                          "postalCode": "22030"}]},
+            {"line1": "9 Synthetic Rd", "line2": None, "city": "Testville", "state": "VA",
+             "zip": "22030"},
+            None,
+        ),
+        ({"address": [{**HOME, "type": "physical"}]}, None, None),
+        ({"address": [{"city": "Testville", "state": "MD"}]}, None, None),
+    ],
+)  # fmt: skip
+def test_patient_address_and_gender_are_the_subscriber_s(
+    extra: dict[str, Any], address: dict[str, str] | None, sex: str | None
+) -> None:
+    out = mapped("batch", patient(**extra))
+    assert not out.refused, out.refused
+    (event,) = [e for _, e in out.events]
+    demographics = event.model_dump(mode="json")["demographics"]
+    assert demographics.get("address") == address and demographics.get("sex") == sex
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        {**HOME, "state": "Maryland"},
+        {**HOME, "postalCode": "2124"},
+        {**HOME, "postalCode": "K1A 0B1"},
+        {**HOME, "city": None},
+    ],
+)
+def test_an_address_the_contract_refuses_is_refused_at_patient_address(
+    address: dict[str, Any],
+) -> None:
+    out = mapped("batch", patient(address=[{k: v for k, v in address.items() if v is not None}]))
+    assert [(r.resource, r.expression) for r in out.refused] == [
+        ("Patient/pat1", "Patient.address")
+    ]
+    shown = json.dumps([r.reason for r in out.refused])
+    assert "Maryland" not in shown and "2124" not in shown and "K1A" not in shown
