@@ -7,7 +7,6 @@ would, through ``runtime.stack.open_stack``), and ``synthetic_feed`` is the synt
 
 from __future__ import annotations
 
-import socket
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from events.upstream import UpstreamEvent
 from runtime.clock import practice_today
+from runtime.ports import free_ports
 from runtime.settings import Settings
 from runtime.stack import Stack, open_stack
 from upstream.feed import ParsedFeed
@@ -28,17 +28,6 @@ TIMEZONE = "America/New_York"
 class BenchStack:
     settings: Settings
     stack: Stack
-
-
-def free_ports(count: int) -> list[int]:
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 @asynccontextmanager

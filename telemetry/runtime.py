@@ -6,22 +6,15 @@ process records into it; the engine's own metrics (``telemetry.metrics``) use it
 
 from __future__ import annotations
 
-import socket
-
 from temporalio.common import MetricMeter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-
-def free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+from runtime.ports import free_port
 
 
 def install_metrics_runtime(component: str) -> tuple[int, MetricMeter]:
     """Makes a Prometheus-exporting runtime the default; returns its port and meter."""
-    port = free_loopback_port()
+    port = free_port()
     runtime = Runtime(
         telemetry=TelemetryConfig(
             metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}", durations_as_seconds=True),

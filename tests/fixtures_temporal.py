@@ -9,7 +9,6 @@ Both use the project's data converter (pydantic, encrypted with a fixed test key
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +18,7 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
+from runtime import ports
 from runtime.binaries import temporal_cli, temporal_test_server
 from tests.codec_keys import TEST_CONVERTER
 from workflows.search_attributes import cli_flags
@@ -63,15 +63,7 @@ def task_queue() -> str:
 def free_ports() -> tuple[int, int]:
     """Two ports free right now (gRPC, UI) so a test's dev server never collides with a real
     ``ccm dev`` on 7233/8233 or with other test runs on the machine."""
-    probes = [socket.socket(), socket.socket()]
-    try:
-        # Both bound at once so the kernel cannot hand out the same port twice.
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        grpc, ui = (probe.getsockname()[1] for probe in probes)
-    finally:
-        for probe in probes:
-            probe.close()
+    grpc, ui = ports.free_ports(2)
     return grpc, ui
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from care.months import month_of, month_start
 from events.base import stream_for
 from events.store import EventStore, StoredEvent
 from events.upstream import UpstreamEvent
+from runtime.ports import free_port
 from tests.workflow.builders import TZ, Life
 from worker import build_worker
 from workflows.patient import workflow_id_for
@@ -49,13 +49,6 @@ def recently() -> datetime:
     """A few minutes ago, never before the current month began (the dev server runs live)."""
     now = datetime.now(UTC)
     return max(now - timedelta(minutes=20), month_start(month_of(now, TZ), TZ))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @dataclass

@@ -18,9 +18,10 @@ from api.context import ApiContext
 from api.problems import outage
 from api.settings import ApiSettings
 from runtime.binaries import temporal_cli
+from runtime.ports import free_port
 from tests.codec_keys import TEST_CONVERTER
 
-from .conftest import Api, asgi_client, body, end_workflows, free_port, recently
+from .conftest import Api, asgi_client, body, end_workflows, recently
 
 pytestmark = pytest.mark.integration
 

@@ -21,11 +21,12 @@ from api.context import ApiContext
 from events.registry import union_members
 from events.upstream import UpstreamEvent
 from runtime.db_urls import DatabaseUrls
+from runtime.ports import free_port
 from tests.integration.processes import Process, clean_env
 from tests.integration.test_report_cli import role_env
 from tests.tls_fixtures import Pki
 
-from .conftest import Api, body, free_port, recently, serving
+from .conftest import Api, body, recently, serving
 
 pytestmark = pytest.mark.integration
 

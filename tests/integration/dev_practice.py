@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from events.upstream import PatientIdentified, UpstreamEvent
 from runtime.clock import practice_today
+from runtime.ports import free_ports
 from upstream.synth import generate_feed, to_jsonl
 
 CCM = str(Path(sys.executable).parent / "ccm")
@@ -56,17 +56,6 @@ class DevPractice:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             self.proc.wait(timeout=120)
-
-
-def free_ports(count: int) -> list[int]:
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 def refused_lines(patient: PatientIdentified) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,13 +17,6 @@ from pathlib import Path
 from tests.codec_keys import TEST_KEYS_ENV
 
 CCM = str(Path(sys.executable).parent / "ccm")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def clean_env(**settings: str) -> dict[str, str]:

@@ -19,9 +19,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from runtime.clock import practice_today
 from runtime.db_urls import DatabaseUrls
+from runtime.ports import free_port
 from tests.integration.billing_oracle import assert_billed_as_designed, stored_keys
 from tests.integration.otlp_collector import collector
-from tests.integration.processes import CCM, Process, clean_env, free_port
+from tests.integration.processes import CCM, Process, clean_env
 from tests.workflow.builders import TZ
 from upstream.synth.feed import SynthFeed, plan_feed, to_jsonl
 
