@@ -19,6 +19,7 @@ from events.trusted import decoding
 from projections import checkpoints, quarantine
 from projections.base import Conn, Projection
 from projections.batch import Batch
+from projections.set_sql import Span
 
 # Failures of the connection or of concurrency, not of the event: retry later, record nothing.
 TRANSIENT: tuple[type[BaseException], ...] = (
@@ -115,11 +116,11 @@ async def _apply(
             for i in range(start, end):
                 try:
                     if projection.wants(batch.type(i)) and batch.stream(i) not in aside:
-                        projection.apply(writes, batch.event(i))
+                        projection.take(writes, batch, i)
                 except Exception as e:
                     raise _EventFailed(i, e) from e
         try:
-            await writes.flush(conn)
+            await writes.flush(conn, Span(cp.position, batch.position(end - 1), frozenset(aside)))
         except Exception as e:
             raise _EventFailed(end - 1, e) from e
         await checkpoints.advance(conn, target.checkpoint, batch.position(end - 1))

@@ -1,11 +1,13 @@
 """What a projection is: a name, the tables it owns, and one handler per event type it reads.
 
 Handlers are synchronous and do no I/O: each adds rows to a ``Writes`` buffer, which the runner
-flushes once per batch, in the same transaction as the checkpoint. Rows for one statement are sent
-together (``executemany`` or ``COPY``), so the order *between* statements within a batch is the
-projection's declared statement order, not event order. A projection must therefore either write
-disjoint columns per statement or list its statements in causal order (a claim is prepared before
-it is submitted before it is paid); rows of one statement always keep event order.
+flushes once per batch, in the same transaction as the checkpoint. A type may instead be read by a
+set-based statement (``projections.set_sql``), which computes its rows inside PostgreSQL.
+Rows for one statement are sent together (``executemany`` or ``COPY``), so the order *between*
+statements within a batch is the projection's declared statement order, not event order. A
+projection must therefore either write disjoint columns per statement or list its statements in
+causal order (a claim is prepared before it is submitted before it is paid); rows of one statement
+always keep event order.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from asyncpg.pool import PoolConnectionProxy
 
 from events.base import PatientEvent
 from events.store import StoredEvent
+from projections.batch import Batch
+from projections.set_sql import SetRows, SetSql, Span
 
 E = TypeVar("E", bound=PatientEvent)
 
@@ -41,36 +45,83 @@ class Copy:
     columns: tuple[str, ...]
 
 
-Statement = Sql | Copy
+Statement = Sql | Copy | SetSql
 Row = tuple[Any, ...]
 Handler = Callable[["Writes", StoredEvent, Any], None]
+
+
+class RowsRejected(Exception):
+    """The database refused the rows a set-based statement computed from stored events.
+
+    Names the event type, the SQLSTATE and the column or constraint, never the message: a cast
+    error's message quotes the stored value, which a hand-written row could make anything.
+    """
+
+    def __init__(self, event_type: str, error: asyncpg.PostgresError) -> None:
+        where = getattr(error, "column_name", None) or getattr(error, "constraint_name", None)
+        super().__init__(
+            f"{event_type} rows rejected by the database: {type(error).__name__}"
+            f" (SQLSTATE {error.sqlstate}){f' on {where}' if where else ''}"
+        )
 
 
 class Writes:
     """The rows one batch of events produces, grouped by statement in the projection's order."""
 
     def __init__(self, order: Sequence[Statement]) -> None:
-        self._rows: dict[Statement, list[Row]] = {s: [] for s in order}
+        self._order = tuple(order)
+        self._rows: dict[Sql | Copy, list[Row]] = {
+            s: [] for s in order if not isinstance(s, SetSql)
+        }
+        self._sets: dict[SetSql, SetRows] = {s: SetRows() for s in order if isinstance(s, SetSql)}
 
-    def add(self, statement: Statement, *values: Any) -> None:
+    def add(self, statement: Sql | Copy, *values: Any) -> None:
         """Queues one row; raises ``KeyError`` for a statement the projection did not declare."""
         self._rows[statement].append(values)
 
-    def __len__(self) -> int:
-        return sum(len(rows) for rows in self._rows.values())
+    def include(self, statement: SetSql, batch: Batch, i: int) -> None:
+        """Puts event ``i`` of ``batch`` in ``statement``'s span: read from the table if stored
+        in the current schema version, else decoded and upcast here."""
+        rows = self._sets[statement]
+        rows.seen = True
+        if batch.schema_version(i) != statement.schema_version:
+            rows.upcast.append(batch.event(i))
 
-    async def flush(self, conn: Conn) -> None:
-        """Sends every queued row on ``conn`` (inside the caller's transaction) and clears."""
-        for statement, rows in self._rows.items():
-            if not rows:
-                continue
-            if isinstance(statement, Copy):
-                await conn.copy_records_to_table(
-                    statement.table, records=rows, columns=list(statement.columns)
-                )
+    def __len__(self) -> int:
+        return sum(len(rows) for rows in self._rows.values()) + sum(
+            r.seen for r in self._sets.values()
+        )
+
+    async def flush(self, conn: Conn, span: Span) -> None:
+        """Sends every queued row on ``conn`` (inside the caller's transaction), in statement
+        order, and runs each set-based statement that has events in ``span``; then clears."""
+        for statement in self._order:
+            if isinstance(statement, SetSql):
+                await self._flush_set(conn, statement, span)
             else:
-                await conn.executemany(statement.sql, rows)
-            rows.clear()
+                await self._flush_rows(conn, statement)
+
+    async def _flush_rows(self, conn: Conn, statement: Sql | Copy) -> None:
+        rows = self._rows[statement]
+        if not rows:
+            return
+        if isinstance(statement, Copy):
+            await conn.copy_records_to_table(
+                statement.table, records=rows, columns=list(statement.columns)
+            )
+        else:
+            await conn.executemany(statement.sql, rows)
+        rows.clear()
+
+    async def _flush_set(self, conn: Conn, statement: SetSql, span: Span) -> None:
+        rows = self._sets[statement]
+        self._sets[statement] = SetRows()
+        if not rows.seen:
+            return
+        try:
+            await conn.execute(statement.sql, *rows.args(statement, span))
+        except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as e:
+            raise RowsRejected(statement.type_name, e) from None
 
 
 class Projection:
@@ -85,6 +136,7 @@ class Projection:
         self.tables = tuple(tables)
         self.statements = tuple(statements)
         self._handlers: dict[str, tuple[type[PatientEvent], Handler]] = {}
+        self._sets = {s.type_name: s for s in statements if isinstance(s, SetSql)}
 
     def on(
         self, event_type: type[E]
@@ -93,7 +145,7 @@ class Projection:
         type_name = event_type.model_fields["type"].default
 
         def register(fn: Callable[[Writes, StoredEvent, E], None]) -> Handler:
-            if type_name in self._handlers:
+            if type_name in self._handlers or type_name in self._sets:
                 raise ValueError(f"projection {self.name} already handles {type_name}")
             self._handlers[type_name] = (event_type, fn)
             return fn
@@ -102,11 +154,20 @@ class Projection:
 
     @property
     def handled_types(self) -> frozenset[str]:
-        return frozenset(self._handlers)
+        return frozenset(self._handlers) | frozenset(self._sets)
 
     def wants(self, event_type: str) -> bool:
-        """Whether events of ``event_type`` need decoding and a handler; others are only counted."""
-        return event_type in self._handlers
+        """Whether events of ``event_type`` produce rows; others are only counted."""
+        return event_type in self._handlers or event_type in self._sets
+
+    def take(self, writes: Writes, batch: Batch, i: int) -> None:
+        """Adds event ``i`` of ``batch``: to its set-based statement's span, or through ``apply``
+        (decoding it) for a type read in Python."""
+        statement = self._sets.get(batch.type(i))
+        if statement is not None:
+            writes.include(statement, batch, i)
+        else:
+            self.apply(writes, batch.event(i))
 
     def new_writes(self) -> Writes:
         return Writes(self.statements)

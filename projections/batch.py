@@ -43,6 +43,9 @@ class Batch:
     def stream(self, i: int) -> str:
         return str(self.rows[i]["stream"])
 
+    def schema_version(self, i: int) -> int:
+        return int(self.rows[i]["schema_version"])
+
     def event(self, i: int) -> StoredEvent:
         """Row ``i`` as a current model; raises ``EventDecodeError`` naming its position."""
         cached = self._decoded.get(i)

@@ -1,26 +1,37 @@
 """The reimbursement ledger: one row per closed patient-month and the life of its claim.
 
-Statements run in causal order (close, prepare, submit, adjudicate), and each writes its own
-columns, so flushing a batch statement by statement equals applying its events one by one.
-``claim_status`` only moves forward (prepared < submitted < paid/denied) for the same reason; a
-second remittance for one claim (a denial overturned on appeal) replaces the first.
-"""
+Statements run in causal order (close, prepare, submit, adjudicate), each over every event of
+its type in the batch, inside PostgreSQL (``projections.set_sql``); where two events of a batch
+write the same row, the later one wins, as applying them one by one would give.
+``claim_status`` only moves forward (prepared < submitted < paid/denied); a second remittance for
+one claim (a denial overturned on appeal) replaces the first."""
 
 from __future__ import annotations
 
-import json
-
-from care.decision import ClaimLine
 from events.decisions import ClaimPrepared, ClaimSubmitted, LateEntryRecorded, MonthClosed
 from events.store import StoredEvent
 from events.upstream import ClaimAdjudicated
-from projections.base import Copy, Projection, Sql, Writes
+from projections.base import Copy, Projection, Writes
+from projections.set_sql import SetSql
 
-CLOSE = Sql("""
+# Each statement reads its events in the database (projections.set_sql): the ledger's bulk is
+# month closes and claim events, and decoding them in Python was most of a catch-up's cost.
+CLOSE = SetSql(
+    MonthClosed,
+    """
 INSERT INTO ledger_months (patient_id, service_month, closed_at, bills, track, counted_minutes,
     clinical_staff_minutes, practitioner_minutes, codes, date_of_service, expected_allowed,
     patient_share, unpriced, expected_payment, reasons)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15)
+SELECT DISTINCT ON (p->>'patient_id', p->>'service_month')
+    p->>'patient_id', p->>'service_month', (p->>'occurred_at')::timestamptz,
+    jsonb_array_length(d->'codes') > 0, d->>'track', (d->>'counted_minutes')::int,
+    coalesce((d->'minutes_by_role'->>'clinical_staff')::int, 0),
+    coalesce((d->'minutes_by_role'->>'practitioner')::int, 0), d->'codes',
+    (d->>'date_of_service')::date, (d->>'allowed_amount')::numeric,
+    (d->>'patient_share')::numeric, ARRAY(SELECT jsonb_array_elements_text(d->'unpriced')),
+    (d->>'expected_payment')::numeric, ARRAY(SELECT jsonb_array_elements_text(d->'reasons'))
+FROM (SELECT position, p, p->'decision' AS d FROM src) closes
+ORDER BY p->>'patient_id', p->>'service_month', position DESC
 ON CONFLICT (patient_id, service_month) DO UPDATE SET closed_at = EXCLUDED.closed_at,
     bills = EXCLUDED.bills, track = EXCLUDED.track, counted_minutes = EXCLUDED.counted_minutes,
     clinical_staff_minutes = EXCLUDED.clinical_staff_minutes,
@@ -28,33 +39,66 @@ ON CONFLICT (patient_id, service_month) DO UPDATE SET closed_at = EXCLUDED.close
     date_of_service = EXCLUDED.date_of_service, expected_allowed = EXCLUDED.expected_allowed,
     patient_share = EXCLUDED.patient_share, unpriced = EXCLUDED.unpriced,
     expected_payment = EXCLUDED.expected_payment, reasons = EXCLUDED.reasons
-""")
+""",
+)
 
-# A claim's own figures win over the month decision's: they are what was actually billed.
-PREPARE = Sql("""
+# A claim's own figures win over the month decision's: they are what was actually billed. A
+# preparation without an expected payment keeps the last one known (``kept``: the latest
+# non-null in the span, else the row's own).
+PREPARE = SetSql(
+    ClaimPrepared,
+    """
 INSERT INTO ledger_months (patient_id, service_month, practitioner_id, claim_id, claim_status,
     prepared_at, codes, date_of_service, expected_allowed, patient_share, expected_payment, bills)
-VALUES ($1, $2, $3, $4, 'prepared', $5, $6::jsonb, $7, $8, $9, $10, true)
+SELECT DISTINCT ON (patient_id, service_month) patient_id, service_month,
+    p->>'practitioner_id', p->>'claim_id', 'prepared', (p->>'occurred_at')::timestamptz,
+    p->'codes', (p->>'date_of_service')::date, (p->>'allowed_amount')::numeric,
+    (p->>'patient_share')::numeric, kept, true
+FROM (
+    SELECT position, p, patient_id, service_month, first_value(payment) OVER (
+        PARTITION BY patient_id, service_month ORDER BY payment IS NULL, position DESC) AS kept
+    FROM (SELECT position, p, p->>'patient_id' AS patient_id,
+              p->>'service_month' AS service_month, (p->>'expected_payment')::numeric AS payment
+          FROM src) prepared
+) claims
+ORDER BY patient_id, service_month, position DESC
 ON CONFLICT (patient_id, service_month) DO UPDATE SET practitioner_id = EXCLUDED.practitioner_id,
     claim_id = EXCLUDED.claim_id, prepared_at = EXCLUDED.prepared_at, codes = EXCLUDED.codes,
     date_of_service = EXCLUDED.date_of_service, expected_allowed = EXCLUDED.expected_allowed,
     patient_share = EXCLUDED.patient_share,
     expected_payment = COALESCE(EXCLUDED.expected_payment, ledger_months.expected_payment),
     bills = true, claim_status = COALESCE(ledger_months.claim_status, 'prepared')
-""")
+""",
+)
 
-SUBMIT = Sql("""
-UPDATE ledger_months SET submitted_at = $3, submission_ref = $4,
-    claim_status = CASE WHEN claim_status IN ('paid', 'denied') THEN claim_status
+SUBMIT = SetSql(
+    ClaimSubmitted,
+    """
+UPDATE ledger_months l SET submitted_at = s.at, submission_ref = s.ref,
+    claim_status = CASE WHEN l.claim_status IN ('paid', 'denied') THEN l.claim_status
                         ELSE 'submitted' END
-WHERE patient_id = $1 AND claim_id = $2
-""")
+FROM (SELECT DISTINCT ON (p->>'patient_id', p->>'claim_id') p->>'patient_id' AS patient_id,
+          p->>'claim_id' AS claim_id, (p->>'occurred_at')::timestamptz AS at,
+          p->>'submission_ref' AS ref
+      FROM src ORDER BY p->>'patient_id', p->>'claim_id', position DESC) s
+WHERE l.patient_id = s.patient_id AND l.claim_id = s.claim_id
+""",
+)
 
-ADJUDICATE = Sql("""
-UPDATE ledger_months SET claim_status = $3, paid_amount = $4, reason_codes = $5,
-    adjudicated_at = $6
-WHERE patient_id = $1 AND claim_id = $2
-""")
+ADJUDICATE = SetSql(
+    ClaimAdjudicated,
+    """
+UPDATE ledger_months l SET claim_status = a.status, paid_amount = a.paid,
+    reason_codes = a.reasons, adjudicated_at = a.at
+FROM (SELECT DISTINCT ON (p->>'patient_id', p->>'claim_id') p->>'patient_id' AS patient_id,
+          p->>'claim_id' AS claim_id, p->>'status' AS status,
+          (p->>'paid_amount')::numeric AS paid,
+          ARRAY(SELECT jsonb_array_elements_text(p->'reason_codes')) AS reasons,
+          (p->>'occurred_at')::timestamptz AS at
+      FROM src ORDER BY p->>'patient_id', p->>'claim_id', position DESC) a
+WHERE l.patient_id = a.patient_id AND l.claim_id = a.claim_id
+""",
+)
 
 LATE = Copy(
     "ledger_late_entries",
@@ -66,64 +110,6 @@ projection = Projection(
     tables=("ledger_months", "ledger_late_entries"),
     statements=(CLOSE, PREPARE, SUBMIT, ADJUDICATE, LATE),
 )
-
-
-def _lines_json(lines: list[ClaimLine]) -> str:
-    """Claim lines as the ledger keeps them: ``[{code, units, date_of_service}]``."""
-    return json.dumps([line.model_dump(mode="json") for line in lines], separators=(",", ":"))
-
-
-@projection.on(MonthClosed)
-def month_closed(w: Writes, s: StoredEvent, e: MonthClosed) -> None:
-    d = e.decision
-    by_role = d.minutes_by_role
-    w.add(
-        CLOSE,
-        e.patient_id,
-        e.service_month,
-        e.occurred_at,
-        d.bills,
-        d.track.value if d.track is not None else None,
-        d.counted_minutes,
-        by_role.get("clinical_staff", 0),
-        by_role.get("practitioner", 0),
-        _lines_json(d.codes),
-        d.date_of_service,
-        d.allowed_amount,
-        d.patient_share,
-        list(d.unpriced),
-        d.expected_payment,
-        list(d.reasons),
-    )
-
-
-@projection.on(ClaimPrepared)
-def claim_prepared(w: Writes, s: StoredEvent, e: ClaimPrepared) -> None:
-    w.add(
-        PREPARE,
-        e.patient_id,
-        e.service_month,
-        e.practitioner_id,
-        e.claim_id,
-        e.occurred_at,
-        _lines_json(e.codes),
-        e.date_of_service,
-        e.allowed_amount,
-        e.patient_share,
-        e.expected_payment,
-    )
-
-
-@projection.on(ClaimSubmitted)
-def claim_submitted(w: Writes, s: StoredEvent, e: ClaimSubmitted) -> None:
-    w.add(SUBMIT, e.patient_id, e.claim_id, e.occurred_at, e.submission_ref)
-
-
-@projection.on(ClaimAdjudicated)
-def claim_adjudicated(w: Writes, s: StoredEvent, e: ClaimAdjudicated) -> None:
-    w.add(
-        ADJUDICATE, e.patient_id, e.claim_id, e.status, e.paid_amount, e.reason_codes, e.occurred_at
-    )
 
 
 @projection.on(LateEntryRecorded)

@@ -17,6 +17,7 @@ from events.store import COLUMNS
 from projections import checkpoints
 from projections.base import Conn, Projection
 from projections.batch import Batch
+from projections.set_sql import Span
 
 log = structlog.get_logger(__name__)
 
@@ -87,8 +88,8 @@ async def _retry_one(conn: Conn, projection: Projection, q: Quarantined) -> bool
             writes = projection.new_writes()
             for i in range(len(batch)):
                 if projection.wants(batch.type(i)):
-                    projection.apply(writes, batch.event(i))
-            await writes.flush(conn)
+                    projection.take(writes, batch, i)
+            await writes.flush(conn, Span(q.position - 1, cp.position, stream=q.stream))
             await conn.execute(
                 "DELETE FROM projection_quarantine WHERE projection = $1 AND stream = $2",
                 q.projection, q.stream,
