@@ -140,7 +140,7 @@ async def run(sizes: list[int], months: int, workers: int, cached: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, nargs="+", default=[1000, 3000])
-    parser.add_argument("--months", type=int, default=6, help="feed months (2-6)")
+    parser.add_argument("--months", type=int, default=6, help="feed months (2-12)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-cached-workflows", type=int, default=1000)
     args = parser.parse_args()

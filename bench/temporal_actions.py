@@ -96,7 +96,7 @@ def report(cost: Cost, patients: int, closed: int, claims: int, took: float) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100)
-    parser.add_argument("--months", type=int, default=3, help="feed months (2-6); one fewer close")
+    parser.add_argument("--months", type=int, default=3, help="feed months (2-12); one fewer close")
     parser.add_argument("--daily", action="store_true", help="one update per patient-day")
     args = parser.parse_args()
     asyncio.run(measure(args.patients, args.months, args.daily))

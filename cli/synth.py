@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--patients", type=int, default=200, help="patients (default 200)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument(
-        "--months", type=int, default=4, help="closed months + the one in progress (2-6)"
+        "--months", type=int, default=4, help="closed months + the one in progress (2-12)"
     )
     parser.add_argument(
         "--end",

@@ -41,7 +41,7 @@ def test_writes_to_stdout_by_default_one_valid_event_per_line(
 def test_refuses_an_unsupported_month_count_with_exit_code_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["synth", "--months", "12", "--end", "2026-11-27"]) == 2
+    assert main(["synth", "--months", "13", "--end", "2026-11-27"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "months must be between 2 and 6" in captured.err
+    assert "months must be between 2 and 12" in captured.err

@@ -152,7 +152,7 @@ def test_closed_months_are_those_the_engine_has_closed_by_the_feeds_end(
     assert [m.label for m in tl.awaiting] == awaiting
 
 
-@pytest.mark.parametrize(("patients", "months"), [(0, 4), (10, 1), (10, 7)])
+@pytest.mark.parametrize(("patients", "months"), [(0, 4), (100_000, 4), (10, 1), (10, 13)])
 def test_out_of_range_arguments_are_refused(patients: int, months: int) -> None:
     with pytest.raises(ValueError, match="must be between"):
         generate_feed(end=END, patients=patients, months=months)

@@ -54,6 +54,7 @@ def check(feed: SynthFeed) -> list[str]:
         (date(2026, 3, 9), 2, 5),  # across New York's DST change
         (date(2027, 1, 2), 3, 3),  # across a year end; December still in its grace period
         (date(2026, 12, 2), 7, 4),  # the 2nd: November still awaits its close
+        (date(2026, 12, 3), 5, 12),  # a year of care: the scale run's shape
     ],
 )
 def test_every_closed_month_bills_its_intended_codes(end: date, seed: int, months: int) -> None:
@@ -83,8 +84,9 @@ DESIGNED_LAST_MONTH = {
 }
 
 
-def test_designed_cases_bill_their_tracks_in_the_last_closed_month() -> None:
-    feed = plan_feed(end=date(2026, 11, 27), patients=34)
+@pytest.mark.parametrize("months", [4, 12])
+def test_designed_cases_bill_their_tracks_in_the_last_closed_month(months: int) -> None:
+    feed = plan_feed(end=date(2026, 11, 27), patients=34, months=months)
     groups, last = by_patient(feed), feed.timeline.last_closed.label
     for case, codes in DESIGNED_LAST_MONTH.items():
         sim = simulate(groups[feed.cases[case]], TZ, feed.timeline.boundary)

@@ -28,6 +28,12 @@ from upstream.synth.timeline import Timeline
 from upstream.synth.typical import write_typical
 from upstream.synth.writer import LATE, PatientWriter
 
+MAX_PATIENTS = 99_999
+# The designed cases play in the feed's last months, at most six: a designed patient was last
+# seen 20-180 days before those months began, and some consent only in the last closed month,
+# which must stay within the 12 months that spare them an initiating visit (MLN909188).
+DESIGNED_MONTHS = 6
+
 PROGRAM_MIX: tuple[tuple[Program, float], ...] = (
     ("ccm", 0.78),
     ("pcm", 0.12),
@@ -60,7 +66,7 @@ def _program(rng: random.Random) -> Program:
 
 
 def _write_designed(seed: int, tl: Timeline, i: int, mbi: str, practice_id: str) -> Scene:
-    """Patient ``i`` as the designed case of that rank (identified on the feed's first day)."""
+    """Patient ``i`` as the designed case of that rank (identified on the first day of ``tl``)."""
     case = designed()[i]
     pid = patient_id(i)
     rng = random.Random(f"synth:{seed}:{pid}")
@@ -125,15 +131,18 @@ def plan_feed(
 ) -> SynthFeed:
     """The feed with its design (see ``SynthFeed``); ``grace_days`` is the engine's month-close
     grace period, which decides the months closed by ``end``. Raises ValueError on a patient
-    count outside 1-9999 or a month count outside 2-6."""
-    if not 1 <= patients <= 9999:
-        raise ValueError(f"patients must be between 1 and 9999, not {patients}")
+    count outside 1-99,999 (fake MBIs are distinct up to 100,000) or a month count outside 2-12."""
+    if not 1 <= patients <= MAX_PATIENTS:
+        raise ValueError(f"patients must be between 1 and {MAX_PATIENTS}, not {patients}")
     tl = Timeline.build(end=end, months=months, timezone=timezone, grace_days=grace_days)
+    designed_tl = Timeline.build(
+        end=end, months=min(months, DESIGNED_MONTHS), timezone=timezone, grace_days=grace_days
+    )
     cases = len(designed())
     scenes = [
-        (_write_designed if i < cases else _write_typical)(
-            seed, tl, i, fake_mbi(seed, i), practice_id
-        )
+        _write_designed(seed, designed_tl, i, fake_mbi(seed, i), practice_id)
+        if i < cases
+        else _write_typical(seed, tl, i, fake_mbi(seed, i), practice_id)
         for i in range(patients)
     ]
     intended = {(s.profile.patient_id, m): codes for s in scenes for m, codes in s.intended.items()}

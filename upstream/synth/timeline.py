@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from care.months import close_time
 
+MAX_MONTHS = 12
+
 
 @dataclass(frozen=True, order=True)
 class Month:
@@ -55,11 +57,10 @@ class Timeline:
     @classmethod
     def build(cls, *, end: date, months: int, timezone: str, grace_days: int = 3) -> Timeline:
         """``months - 1`` closed months before the month of ``end`` (and before the previous
-        month while it awaits its close). Raises ValueError unless 2 <= months <= 6: one closed
-        month at least, and few enough that a visit 180 days before the feed is still within 12
-        months at its end."""
-        if not 2 <= months <= 6:
-            raise ValueError(f"months must be between 2 and 6, not {months}")
+        month while it awaits its close). Raises ValueError unless 2 <= months <= 12: one closed
+        month at least, and at most a year of care."""
+        if not 2 <= months <= MAX_MONTHS:
+            raise ValueError(f"months must be between 2 and {MAX_MONTHS}, not {months}")
         boundary = datetime.combine(end, time(0), tzinfo=ZoneInfo(timezone))
         span = [Month(end.year, end.month)]
         closed = 0
