@@ -7,6 +7,7 @@ types, and decoding is the expensive part of a read.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import asyncpg
@@ -70,3 +71,15 @@ class Batch:
             else:
                 hi = mid
         return lo
+
+
+def discard(read: asyncio.Task[list[asyncpg.Record]]) -> None:
+    """Cancels a read-ahead nobody will use, and fetches its outcome once it ends so that a failed
+    one is not reported as an exception never retrieved."""
+    read.cancel()
+    read.add_done_callback(_retrieve)
+
+
+def _retrieve(task: asyncio.Task[list[asyncpg.Record]]) -> None:
+    if not task.cancelled():
+        task.exception()

@@ -18,7 +18,7 @@ from events.store import EventStore
 from projections import checkpoints, quarantine
 from projections.apply import ProjectionFailed, Target, apply_batch
 from projections.base import Conn, Projection
-from projections.batch import Batch
+from projections.batch import Batch, discard
 
 log = structlog.get_logger(__name__)
 
@@ -70,15 +70,8 @@ async def drain(
                 break
     finally:
         for task in reads.values():
-            task.cancel()
-            task.add_done_callback(_retrieve)
+            discard(task)
     return result
-
-
-def _retrieve(task: asyncio.Task[list[asyncpg.Record]]) -> None:
-    # A read-ahead nobody will use: fetch its outcome so a failed one is not reported as lost.
-    if not task.cancelled():
-        task.exception()
 
 
 async def _round(

@@ -8,6 +8,7 @@ with the shadow ones under the same names, and moves the checkpoint to where the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import asyncpg
@@ -16,7 +17,7 @@ from events.store import EventStore
 from projections import catalog, checkpoints, locks, quarantine
 from projections.apply import Target, apply_batch
 from projections.base import Conn, Projection
-from projections.batch import Batch
+from projections.batch import Batch, discard
 from projections.drain import BATCH_SIZE
 from projections.shadow import create_shadow, drop_shadow, index_shadow, swap_tables
 
@@ -69,18 +70,23 @@ async def rebuild(
 async def _fill(
     conn: Conn, store: EventStore, target: Target, progress: Progress | None, batch_size: int
 ) -> int:
-    """Applies every event to the shadow tables, outside any long transaction."""
+    """Applies every event to the shadow tables, outside any long transaction. The next batch is
+    read on another pool connection while one is applied: reading is half a rebuild's time."""
     after, head = 0, await store.head_position()
-    while True:
-        batch = Batch(after, await store.read_all_raw(after, batch_size))
-        if not batch.rows:
-            return after
-        await apply_batch(conn, target, batch)
-        after = batch.last
-        if after >= head:
-            head = await store.head_position()
-        if progress is not None:
-            progress(after, max(head, after))
+    ahead = asyncio.create_task(store.read_all_raw(after, batch_size))
+    try:
+        while rows := await ahead:
+            batch = Batch(after, rows)
+            ahead = asyncio.create_task(store.read_all_raw(batch.last, batch_size))
+            await apply_batch(conn, target, batch)
+            after = batch.last
+            if after >= head:
+                head = await store.head_position()
+            if progress is not None:
+                progress(after, max(head, after))
+        return after
+    finally:
+        discard(ahead)
 
 
 async def _swap(
