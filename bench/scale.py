@@ -1,6 +1,6 @@
 """Benchmark (not a test): a practice through the real stack, as deployed, at growing sizes.
 
-    .venv/bin/python bench/scale.py --patients 1000 3000 [10000] [--months 6]
+    .venv/bin/python bench/scale.py --patients 1000 3000 [10000] [--months 12]
 
 Per size, on a fresh embedded stack (PostgreSQL and the Temporal dev server, started here and
 published like ``ccm dev``): two ``ccm worker`` processes and one ``ccm projector``, then the
@@ -8,8 +8,8 @@ synthetic practice (``months - 1`` closed months, ending today) ingested through
 ``upstream.ingest``, until every projection has caught up. Prints wall time, patient-months per
 second (closed months, ``month_closed`` in the store), CPU seconds and peak memory per component
 (``bench.components``), disk per patient (database and temporal.db), and with two sizes or more
-the growth exponent of wall time (least squares on log-log). ``--months`` is at most 6: the
-synthetic practice keeps each patient's qualifying visit within 12 months of its feed.
+the growth exponent of wall time (least squares on log-log). ``--months`` is at most 12, a year
+of care (``upstream.synth``).
 """
 
 from __future__ import annotations
