@@ -54,10 +54,10 @@ async def rebuild(
         try:
             await checkpoints.ensure(conn, [name])  # a projection that never ran has no row yet
             await create_shadow(conn, projection.tables, live, shadow)
+            await index_shadow(conn, projection.tables, live, shadow)
             await checkpoints.reset(conn, target.checkpoint)
             await quarantine.forget(conn, target.checkpoint)
             await _fill(conn, store, target, progress, batch_size)
-            await index_shadow(conn, projection.tables, live, shadow)
             return await _swap(conn, store, target, live, shadow, batch_size)
         finally:
             if not conn.is_closed():
