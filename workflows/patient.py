@@ -11,6 +11,7 @@ months as if it arrived live.
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -25,12 +26,13 @@ with workflow.unsafe.imports_passed_through():
     from patient.state import Patient
     from patient.validate import check_delivery
     from telemetry import metrics
-    from workflows import io, rollover
+    from workflows import io, rollover, versions
     from workflows.messages import PatientStart, PatientView, Receipt, RecordBatch
     from workflows.publish import Publisher
     from workflows.recorder import Delivery, Recorder
     from workflows.reopen import Reopened, ReopenMonth, reopen_step
     from workflows.view import view_of
+    from workflows.wake import WakeUp
 
 
 def workflow_id_for(patient_id: str) -> str:
@@ -62,6 +64,7 @@ class PatientCareWorkflow:
         self.deliveries = 0
         self.publisher = Publisher()
         self.woken = False
+        self.wake_up = WakeUp()
         self.reopens: list[tuple[ReopenMonth, list[Reopened]]] = []
 
     @property
@@ -124,9 +127,16 @@ class PatientCareWorkflow:
                 workflow.continue_as_new(self._carry(start))
             rec = self.recorder
             wake = next_wake(self.state, workflow.now(), rec.policies, rec.checked)
-            with contextlib.suppress(TimeoutError):  # the timeout is the calendar's wake-up
-                await workflow.wait_condition(lambda: bool(self.inbox) or self.woken, timeout=wake)
+            await self._sleep(wake)
             self.woken = False
+
+    async def _sleep(self, wake: timedelta) -> None:
+        """Until a delivery, a nudge, or the calendar's wake-up ``wake`` from now."""
+        if versions.one_wake_timer():
+            await self.wake_up.wait(wake, lambda: bool(self.inbox) or self.woken)
+            return
+        with contextlib.suppress(TimeoutError):  # the timeout is the calendar's wake-up
+            await workflow.wait_condition(lambda: bool(self.inbox) or self.woken, timeout=wake)
 
     async def _load(self, start: PatientStart) -> None:
         """A start without a snapshot folds the patient's stream: a new patient's is empty, a
