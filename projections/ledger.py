@@ -43,25 +43,42 @@ ON CONFLICT (patient_id, service_month) DO UPDATE SET closed_at = EXCLUDED.close
 )
 
 # A claim's own figures win over the month decision's: they are what was actually billed. A
-# preparation without an expected payment keeps the last one known (``kept``: the latest
-# non-null in the span, else the row's own).
+# preparation without an expected payment keeps the last one known (``kept``: the latest non-null
+# in the span, else the row's own). A month closed again after its claim in the same span (a
+# reopen's corrective close, which CLOSE has just written) keeps that close's figures: the claim
+# only names itself (``superseded``), as applying the events one by one would leave it.
 PREPARE = SetSql(
     ClaimPrepared,
     """
+, closed AS (
+    SELECT stream, payload::jsonb->>'service_month' AS service_month, max(position) AS position
+    FROM events
+    WHERE position > $1 AND position <= $2 AND type = 'month_closed'
+        AND stream <> ALL($3::text[]) AND ($4::text IS NULL OR stream = $4)
+    GROUP BY 1, 2
+), prepared AS (
+    SELECT src.position, p, p->>'patient_id' AS patient_id, p->>'service_month' AS service_month,
+        (p->>'expected_payment')::numeric AS payment, src.position > coalesce(c.position, 0) AS live
+    FROM src LEFT JOIN closed c ON c.stream = src.stream AND c.service_month = p->>'service_month'
+), claims AS (
+    SELECT DISTINCT ON (patient_id, service_month) patient_id, service_month, p,
+        NOT live AS superseded,
+        first_value(CASE WHEN live THEN payment END) OVER (PARTITION BY patient_id, service_month
+            ORDER BY NOT live OR payment IS NULL, position DESC) AS kept
+    FROM prepared ORDER BY patient_id, service_month, position DESC
+), named AS (
+    UPDATE ledger_months l SET practitioner_id = c.p->>'practitioner_id',
+        claim_id = c.p->>'claim_id', prepared_at = (c.p->>'occurred_at')::timestamptz,
+        claim_status = COALESCE(l.claim_status, 'prepared')
+    FROM claims c
+    WHERE c.superseded AND l.patient_id = c.patient_id AND l.service_month = c.service_month
+)
 INSERT INTO ledger_months (patient_id, service_month, practitioner_id, claim_id, claim_status,
     prepared_at, codes, date_of_service, expected_allowed, patient_share, expected_payment, bills)
-SELECT DISTINCT ON (patient_id, service_month) patient_id, service_month,
-    p->>'practitioner_id', p->>'claim_id', 'prepared', (p->>'occurred_at')::timestamptz,
-    p->'codes', (p->>'date_of_service')::date, (p->>'allowed_amount')::numeric,
-    (p->>'patient_share')::numeric, kept, true
-FROM (
-    SELECT position, p, patient_id, service_month, first_value(payment) OVER (
-        PARTITION BY patient_id, service_month ORDER BY payment IS NULL, position DESC) AS kept
-    FROM (SELECT position, p, p->>'patient_id' AS patient_id,
-              p->>'service_month' AS service_month, (p->>'expected_payment')::numeric AS payment
-          FROM src) prepared
-) claims
-ORDER BY patient_id, service_month, position DESC
+SELECT patient_id, service_month, p->>'practitioner_id', p->>'claim_id', 'prepared',
+    (p->>'occurred_at')::timestamptz, p->'codes', (p->>'date_of_service')::date,
+    (p->>'allowed_amount')::numeric, (p->>'patient_share')::numeric, kept, true
+FROM claims WHERE NOT superseded
 ON CONFLICT (patient_id, service_month) DO UPDATE SET practitioner_id = EXCLUDED.practitioner_id,
     claim_id = EXCLUDED.claim_id, prepared_at = EXCLUDED.prepared_at, codes = EXCLUDED.codes,
     date_of_service = EXCLUDED.date_of_service, expected_allowed = EXCLUDED.expected_allowed,

@@ -71,6 +71,32 @@ def second_thoughts(pid: str) -> list[PatientEvent]:
     return [first, again, claim, reprepared, denied, paid]
 
 
+def corrected(pid: str) -> list[PatientEvent]:
+    """A month billed, then closed again (a reopen's corrective close) to bill nothing: the claim
+    prepared in between must not put its codes back."""
+    at = AT + timedelta(days=31)
+    close = MonthClosed(
+        event_id=f"{pid}.close.2025-04", patient_id=pid, occurred_at=at, meta=ENGINE,
+        service_month="2025-04", decision=decision("2025-04", 45), facts=None, policy_version=0,
+    )  # fmt: skip
+    d = close.decision
+    assert d.date_of_service is not None
+    claim = ClaimPrepared(
+        event_id=f"{pid}.claim.2025-04", patient_id=pid, occurred_at=at + timedelta(hours=1),
+        meta=ENGINE, claim_id=f"c4-{pid}", service_month="2025-04", practitioner_id="dr-1",
+        codes=d.codes, date_of_service=d.date_of_service, allowed_amount=d.allowed_amount,
+        patient_share=d.patient_share, expected_payment=Decimal("88.00"),
+    )  # fmt: skip
+    correction = close.model_copy(
+        update={
+            "event_id": f"{pid}.correct.2025-04",
+            "occurred_at": at + timedelta(days=2),
+            "decision": decision("2025-04", 10),
+        }
+    )
+    return [close, claim, correction]
+
+
 async def ledger_rows(pool: asyncpg.Pool) -> list[tuple[object, ...]]:
     rows = await pool.fetch("SELECT * FROM ledger_months ORDER BY patient_id, service_month")
     return [tuple(r.values()) for r in rows]
@@ -89,7 +115,7 @@ async def test_a_batch_of_many_events_per_row_equals_batches_of_one(
     pool: asyncpg.Pool, store: EventStore
 ) -> None:
     for pid in ("s001", "s002"):
-        history = patient_history(pid, "2025-01", 2, seed=3) + second_thoughts(pid)
+        history = patient_history(pid, "2025-01", 2, seed=3) + second_thoughts(pid) + corrected(pid)
         await store.append(stream_for(pid), history, expected_version=None)
     one_by_one = await rebuilt_with(pool, store, batch_size=1)
     together = await rebuilt_with(pool, store, batch_size=5000)
@@ -103,6 +129,12 @@ async def test_a_batch_of_many_events_per_row_equals_batches_of_one(
     assert (row["claim_status"], row["paid_amount"], row["reason_codes"]) == (
         "paid", Decimal("70.10"), [],
     )  # fmt: skip
+    row = await pool.fetchrow(
+        "SELECT * FROM ledger_months WHERE patient_id = 's001' AND service_month = '2025-04'"
+    )
+    assert row is not None
+    assert (row["bills"], json.loads(row["codes"]), row["expected_payment"]) == (False, [], None)
+    assert (row["claim_id"], row["claim_status"]) == ("c4-s001", "prepared")
 
 
 async def insert_raw(
