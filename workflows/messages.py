@@ -21,7 +21,9 @@ class PatientStart(BaseModel):
     ``snapshot`` None: the workflow folds the patient's stream from the store first, so a
     patient whose Temporal history was lost is rebuilt by any start (``ccm patients restore``).
     ``policies``: the practice's policy versions known so far; ``checked``: months whose at-risk
-    check was made (a month found on track records no event).
+    check was made (a month found on track records no event). ``one_wake_timer``: the run keeps
+    its calendar wake-up timer across updates (``workflows.wake``); every start by this code sets
+    it, and a run recorded before it existed decodes it as False and replays its old path.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -30,6 +32,7 @@ class PatientStart(BaseModel):
     snapshot: Patient | None = None
     policies: PolicyHistory | None = None
     checked: list[str] = Field(default_factory=list)
+    one_wake_timer: bool = False
 
 
 class RecordBatch(BaseModel):

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from patient.state import Patient
     from patient.validate import check_delivery
     from telemetry import metrics
-    from workflows import io, rollover, versions
+    from workflows import io, rollover
     from workflows.messages import PatientStart, PatientView, Receipt, RecordBatch
     from workflows.publish import Publisher
     from workflows.recorder import Delivery, Recorder
@@ -65,6 +65,7 @@ class PatientCareWorkflow:
         self.publisher = Publisher()
         self.woken = False
         self.wake_up = WakeUp()
+        self.one_wake_timer = start.one_wake_timer
         self.reopens: list[tuple[ReopenMonth, list[Reopened]]] = []
 
     @property
@@ -132,7 +133,7 @@ class PatientCareWorkflow:
 
     async def _sleep(self, wake: timedelta) -> None:
         """Until a delivery, a nudge, or the calendar's wake-up ``wake`` from now."""
-        if versions.one_wake_timer():
+        if self.one_wake_timer:
             await self.wake_up.wait(wake, lambda: bool(self.inbox) or self.woken)
             return
         with contextlib.suppress(TimeoutError):  # the timeout is the calendar's wake-up
@@ -184,6 +185,7 @@ class PatientCareWorkflow:
             patient_id=start.patient_id, timezone=start.timezone,
             snapshot=prune(self.state, first_kept), policies=self.recorder.policies,
             checked=sorted(m for m in self.recorder.checked if m >= current),
+            one_wake_timer=True,  # a new run has no history to stay deterministic with
         )  # fmt: skip
 
     async def _quiesce(self) -> None:
