@@ -30,13 +30,29 @@ ENGINE = EventMeta(source="engine", actor="ccm-engine")
 AT = datetime(2025, 4, 4, tzinfo=UTC)
 
 
+def closed(pid: str, month: str, minutes: int, at: datetime, key: str) -> MonthClosed:
+    return MonthClosed(
+        event_id=f"{pid}.{key}.{month}", patient_id=pid, occurred_at=at, meta=ENGINE,
+        service_month=month, decision=decision(month, minutes), facts=None, policy_version=0,
+    )  # fmt: skip
+
+
+def claimed(close: MonthClosed, claim_id: str, at: datetime, expected: Decimal) -> ClaimPrepared:
+    """The claim for ``close``'s decision, prepared at ``at``."""
+    d = close.decision
+    assert d.date_of_service is not None
+    return ClaimPrepared(
+        event_id=f"{close.patient_id}.claim.{d.service_month}", patient_id=close.patient_id,
+        occurred_at=at, meta=ENGINE, claim_id=claim_id, service_month=d.service_month,
+        practitioner_id="dr-1", codes=d.codes, date_of_service=d.date_of_service,
+        allowed_amount=d.allowed_amount, patient_share=d.patient_share, expected_payment=expected,
+    )  # fmt: skip
+
+
 def second_thoughts(pid: str) -> list[PatientEvent]:
     """Events that write one ledger row twice: a month closed again with more minutes, a claim
     prepared again without an expected payment, and a denial overturned by a payment."""
-    first = MonthClosed(
-        event_id=f"{pid}.reclose.2025-03", patient_id=pid, occurred_at=AT, meta=ENGINE,
-        service_month="2025-03", decision=decision("2025-03", 25), facts=None, policy_version=0,
-    )  # fmt: skip
+    first = closed(pid, "2025-03", 25, AT, "reclose")
     again = first.model_copy(
         update={
             "event_id": f"{pid}.reclose2",
@@ -44,14 +60,7 @@ def second_thoughts(pid: str) -> list[PatientEvent]:
             "decision": decision("2025-03", 45),
         }
     )
-    d = again.decision
-    assert d.date_of_service is not None
-    claim = ClaimPrepared(
-        event_id=f"{pid}.claim.2025-03", patient_id=pid, occurred_at=AT + timedelta(hours=2),
-        meta=ENGINE, claim_id=f"c-{pid}", service_month="2025-03", practitioner_id="dr-1",
-        codes=d.codes, date_of_service=d.date_of_service, allowed_amount=d.allowed_amount,
-        patient_share=d.patient_share, expected_payment=Decimal("70.10"),
-    )  # fmt: skip
+    claim = claimed(again, f"c-{pid}", AT + timedelta(hours=2), Decimal("70.10"))
     reprepared = claim.model_copy(
         update={"event_id": f"{pid}.claim2", "expected_payment": None, "practitioner_id": "dr-2"}
     )
@@ -75,18 +84,8 @@ def corrected(pid: str) -> list[PatientEvent]:
     """A month billed, then closed again (a reopen's corrective close) to bill nothing: the claim
     prepared in between must not put its codes back."""
     at = AT + timedelta(days=31)
-    close = MonthClosed(
-        event_id=f"{pid}.close.2025-04", patient_id=pid, occurred_at=at, meta=ENGINE,
-        service_month="2025-04", decision=decision("2025-04", 45), facts=None, policy_version=0,
-    )  # fmt: skip
-    d = close.decision
-    assert d.date_of_service is not None
-    claim = ClaimPrepared(
-        event_id=f"{pid}.claim.2025-04", patient_id=pid, occurred_at=at + timedelta(hours=1),
-        meta=ENGINE, claim_id=f"c4-{pid}", service_month="2025-04", practitioner_id="dr-1",
-        codes=d.codes, date_of_service=d.date_of_service, allowed_amount=d.allowed_amount,
-        patient_share=d.patient_share, expected_payment=Decimal("88.00"),
-    )  # fmt: skip
+    close = closed(pid, "2025-04", 45, at, "close")
+    claim = claimed(close, f"c4-{pid}", at + timedelta(hours=1), Decimal("88.00"))
     correction = close.model_copy(
         update={
             "event_id": f"{pid}.correct.2025-04",
@@ -153,10 +152,7 @@ async def insert_raw(
 async def test_old_schema_versions_reach_the_ledger_through_their_upcasters(
     pool: asyncpg.Pool,
 ) -> None:
-    close = MonthClosed(
-        event_id="old.close", patient_id="old", occurred_at=AT, meta=ENGINE,
-        service_month="2025-02", decision=decision("2025-02", 25), facts=None, policy_version=0,
-    ).model_dump(mode="json")  # fmt: skip
+    close = closed("old", "2025-02", 25, AT, "close").model_dump(mode="json")
     v1 = {k: v for k, v in close.items() if k not in ("facts", "policy_version")}
     v1["decision"] = {**close["decision"], "g0506_on": "2025-02-10",
                       "codes": [{"code": "99490", "units": 1}]}  # fmt: skip
@@ -176,10 +172,7 @@ async def test_a_row_the_database_refuses_sets_aside_its_patient_without_quoting
     await store.append(
         stream_for("g001"), patient_history("g001", "2025-01", 2, seed=3), expected_version=None
     )
-    bad = MonthClosed(
-        event_id="x.close", patient_id="x", occurred_at=AT, meta=ENGINE, service_month="2025-02",
-        decision=decision("2025-02", 25), facts=None, policy_version=0,
-    ).model_dump(mode="json")  # fmt: skip
+    bad = closed("x", "2025-02", 25, AT, "close").model_dump(mode="json")
     bad["decision"]["counted_minutes"] = "Jane Doe 1950-01-01"
     await insert_raw(pool, "patient-x", "month_closed", 3, bad)
     await store.append(
