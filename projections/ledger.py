@@ -12,7 +12,7 @@ from events.decisions import ClaimPrepared, ClaimSubmitted, LateEntryRecorded, M
 from events.store import StoredEvent
 from events.upstream import ClaimAdjudicated
 from projections.base import Copy, Projection, Writes
-from projections.set_sql import SetSql
+from projections.set_sql import IN_SPAN, SetSql
 
 # Each statement reads its events in the database (projections.set_sql): the ledger's bulk is
 # month closes and claim events, and decoding them in Python was most of a catch-up's cost.
@@ -49,12 +49,10 @@ ON CONFLICT (patient_id, service_month) DO UPDATE SET closed_at = EXCLUDED.close
 # only names itself (``superseded``), as applying the events one by one would leave it.
 PREPARE = SetSql(
     ClaimPrepared,
-    """
+    f"""
 , closed AS (
     SELECT stream, payload::jsonb->>'service_month' AS service_month, max(position) AS position
-    FROM events
-    WHERE position > $1 AND position <= $2 AND type = 'month_closed'
-        AND stream <> ALL($3::text[]) AND ($4::text IS NULL OR stream = $4)
+    FROM events WHERE {IN_SPAN} AND type = 'month_closed'
     GROUP BY 1, 2
 ), prepared AS (
     SELECT src.position, p, p->>'patient_id' AS patient_id, p->>'service_month' AS service_month,

@@ -24,13 +24,16 @@ from dataclasses import dataclass, field
 from events.base import PatientEvent
 from events.store import StoredEvent
 
-# Positions in ($1, $2], never of a stream set aside ($3), only of stream $4 when it is given.
+# The events of a span: positions in ($1, $2], never of a stream set aside ($3), only of stream
+# $4 when it is given. A body that reads other types of the span from ``events`` filters with it.
+IN_SPAN = """position > $1 AND position <= $2
+        AND stream <> ALL($3::text[]) AND ($4::text IS NULL OR stream = $4)"""
+
 # OFFSET 0 keeps the planner from inlining ``payload::jsonb`` into every use of ``p``.
-SOURCE = """
+SOURCE = f"""
 WITH src AS MATERIALIZED (
     SELECT position, stream, recorded_at, payload::jsonb AS p FROM events
-    WHERE position > $1 AND position <= $2 AND type = $5 AND schema_version = $6
-        AND stream <> ALL($3::text[]) AND ($4::text IS NULL OR stream = $4)
+    WHERE {IN_SPAN} AND type = $5 AND schema_version = $6
     UNION ALL
     SELECT * FROM unnest($7::bigint[], $8::text[], $9::timestamptz[], $10::jsonb[])
     OFFSET 0
