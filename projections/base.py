@@ -87,11 +87,6 @@ class Writes:
         if batch.schema_version(i) != statement.schema_version:
             rows.upcast.append(batch.event(i))
 
-    def __len__(self) -> int:
-        return sum(len(rows) for rows in self._rows.values()) + sum(
-            r.seen for r in self._sets.values()
-        )
-
     async def flush(self, conn: Conn, span: Span) -> None:
         """Sends every queued row on ``conn`` (inside the caller's transaction), in statement
         order, and runs each set-based statement that has events in ``span``; then clears."""
