@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
@@ -93,6 +94,14 @@ def _day(value: object) -> object:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError("is not a real date") from None
+
+
+# The before-validators' syntax checks as patterns pydantic-core runs itself: the stored-event
+# validators (``events.trusted``) use these in place of the Python functions, then parse laxly.
+CORE_PATTERNS: dict[Callable[[object], object], str] = {
+    _moment: f"^(?:{_MOMENT.pattern})$",
+    _day: f"^(?:{_DAY.pattern})$",
+}
 
 
 def _amount(value: object) -> object:

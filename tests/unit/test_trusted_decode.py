@@ -14,7 +14,7 @@ from bench.synthetic import patient_history
 from events.base import Event, PatientEvent
 from events.registry import DEFAULT_REGISTRY
 from events.trusted import decode_stored
-from events.upstream import TimeLogged
+from events.upstream import PatientIdentified, TimeLogged
 from upstream.synth import generate_feed
 
 FEED: list[Event] = [*generate_feed(end=date(2026, 11, 27), patients=60)]
@@ -42,6 +42,9 @@ def test_every_stored_event_decodes_to_what_full_validation_gives() -> None:
     [
         ({"minutes": "12"}, "minutes"),  # wrong JSON type
         ({"at": "2026-03-02T09:30:00"}, "at"),  # naive datetime
+        ({"at": "1772722800"}, "at"),  # a Unix time in a string, which pydantic alone would read
+        ({"at": "2026-03-02 09:30:00-05:00"}, "at"),  # not the extended ISO 8601 form
+        ({"at": "2026-02-30T09:30:00-05:00"}, "at"),  # the form, but no such day
         ({"role": "janitor"}, "role"),  # not an enum value
         ({"staff_id": "s 7"}, "staff_id"),  # pattern
         ({"surprise": 1}, "surprise"),  # extra key
@@ -86,3 +89,12 @@ def test_validators_that_shape_the_input_still_run() -> None:
     stored = Shouted(event_id="s-1", patient_id="p1", occurred_at=TIME.occurred_at, word="hi")
     text = stored.model_dump_json().replace('"HI"', '"hey"')
     assert decode_stored(Shouted, text).word == "HEY"
+
+
+@pytest.mark.parametrize("day", ["20251104", "1762214400", "2025-11-31", "2025-11-4"])
+def test_a_stored_day_must_be_a_real_iso_date(day: str) -> None:
+    identified = next(e for e in FEED if isinstance(e, PatientIdentified) and e.last_visit_on)
+    data = {**identified.model_dump(mode="json"), "last_visit_on": day}
+    with pytest.raises(ValidationError) as caught:
+        decode_stored(PatientIdentified, json.dumps(data))
+    assert [e["loc"] for e in caught.value.errors()] == [("last_visit_on",)]
