@@ -97,18 +97,25 @@ def decode_stored(model: type[BaseModel], text: str) -> Any:
 
 @contextmanager
 def decoding() -> Iterator[None]:
-    """Pauses the cyclic garbage collector while a batch of events is decoded.
+    """Decodes a batch of events with the cyclic garbage collector paused, then places every
+    object tracked meanwhile in its oldest generation.
 
-    Decoding a page allocates thousands of small objects that all survive the page (models,
-    their dicts and field sets, nested models), so the collector would run again and again over
-    them, finding nothing: it more than doubled the cost of decoding (bench/side_by_side.py).
-    Decoded events hold no reference cycles, so nothing is left uncollected; the next
-    allocation after the block pays one collection. Use only around synchronous code.
+    Decoding a page allocates thousands of small objects that all outlive the page (models,
+    their dicts and field sets, nested models). Left young, each would be traversed by the next
+    young collection while the caller still holds the page, again in the middle generation, and
+    counted toward full collections: together more than the decoding itself (bench/side_by_side.py).
+    Decoded events hold no reference cycles, so reference counting frees them wherever they sit.
+    ``gc.freeze()`` then ``gc.unfreeze()`` moves the young objects to the oldest generation in
+    constant time, with whatever else was young: a cycle among those waits for the next full
+    collection, which the rest of the process still triggers as usual. It also undoes any
+    earlier ``gc.freeze()``; the engine makes none. Use only around synchronous code.
     """
-    paused = gc.isenabled()
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
             gc.enable()
