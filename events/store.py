@@ -176,18 +176,14 @@ class EventStore:
 
     async def read_stream(self, stream: str, after_version: int = 0) -> list[StoredEvent]:
         """The stream's events with version > ``after_version``, in version order."""
-        rows = await self._pool.fetch(READ_STREAM, stream, after_version)
-        with decoding():
-            return [self._decode(r) for r in rows]
+        return self._decode(await self._pool.fetch(READ_STREAM, stream, after_version))
 
     async def read_all(self, after_position: int, limit: int = 1000) -> list[StoredEvent]:
         """Up to ``limit`` events with position > ``after_position``, in global order.
 
         Never skips: once a position is visible, every lower one is committed (or never will be).
         """
-        rows = await self.read_all_raw(after_position, limit)
-        with decoding():
-            return [self._decode(r) for r in rows]
+        return self._decode(await self.read_all_raw(after_position, limit))
 
     async def read_all_raw(self, after_position: int, limit: int = 1000) -> list[asyncpg.Record]:
         """Like ``read_all`` without decoding: records with ``COLUMNS`` (payload as JSON text)."""
@@ -203,12 +199,14 @@ class EventStore:
         head = await self._pool.fetchval("SELECT coalesce(max(position), 0) FROM events")
         return int(head)
 
-    def _decode(self, row: asyncpg.Record) -> StoredEvent:
-        position, stream, version, event_id, type_, schema_version, recorded_at, payload = row
-        event = self._registry.decode_json(type_, schema_version, payload, position)
-        return stored_event(
-            position, stream, version, event_id, type_, schema_version, recorded_at, event
-        )
+    def _decode(self, rows: list[asyncpg.Record]) -> list[StoredEvent]:
+        decode = self._registry.decode_json  # one call per event on the hot read path, not two
+        with decoding():
+            return [
+                stored_event(position, stream, version, event_id, type_, schema_version, at,
+                             decode(type_, schema_version, payload, position))
+                for position, stream, version, event_id, type_, schema_version, at, payload in rows
+            ]  # fmt: skip
 
 
 _STORED_FIELDS = frozenset(StoredEvent.model_fields)
