@@ -99,6 +99,10 @@ class Registry:
     def current_version(self, type_: str) -> int | None:
         return self._versions.get(type_)
 
+    def current_versions(self) -> dict[str, int]:
+        """Every registered type with its current schema version."""
+        return dict(self._versions)
+
     def encode(self, event: Event) -> tuple[str, int, dict[str, Any]]:
         """``(type, schema_version, data)``: the JSON-ready dict the store writes."""
         self._check_current(event)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from events.base import Event
 from events.hashing import content_digest
+from events.payloads import READ_ALL_NEEDED, PayloadNeeds
 from events.registry import DEFAULT_REGISTRY, Registry
 from events.trusted import decoding
 
@@ -185,9 +186,16 @@ class EventStore:
         """
         return self._decode(await self.read_all_raw(after_position, limit))
 
-    async def read_all_raw(self, after_position: int, limit: int = 1000) -> list[asyncpg.Record]:
-        """Like ``read_all`` without decoding: records with ``COLUMNS`` (payload as JSON text)."""
-        return await self._pool.fetch(READ_ALL, after_position, limit)
+    async def read_all_raw(
+        self, after_position: int, limit: int = 1000, needs: PayloadNeeds | None = None
+    ) -> list[asyncpg.Record]:
+        """Like ``read_all`` without decoding: records with ``COLUMNS`` (payload as JSON text).
+
+        With ``needs``, the same rows, with the payload NULL wherever ``needs`` says the caller
+        will not decode it."""
+        if needs is None:
+            return await self._pool.fetch(READ_ALL, after_position, limit)
+        return await self._pool.fetch(READ_ALL_NEEDED, after_position, limit, *needs.args())
 
     async def stream_version(self, stream: str) -> int:
         """The stream's last version; 0 for a stream never appended to."""

@@ -20,6 +20,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from events.base import PatientEvent
+from events.payloads import PayloadNeeds
 from events.store import StoredEvent
 from projections.batch import Batch
 from projections.set_sql import SetRows, SetSql, Span
@@ -154,6 +155,23 @@ class Projection:
     def wants(self, event_type: str) -> bool:
         """Whether events of ``event_type`` produce rows; others are only counted."""
         return event_type in self._handlers or event_type in self._sets
+
+    def payload_needs(self) -> PayloadNeeds | None:
+        """The payloads ``take`` decodes, for reads that leave the others in the database.
+
+        A subclass that overrides ``wants`` or ``apply`` may decode anything, so it reads every
+        payload (``None``) unless it overrides this too, saying what it decodes."""
+        cls = type(self)
+        if cls.wants is not Projection.wants or cls.apply is not Projection.apply:
+            return None
+        return self.registered_payloads()
+
+    def registered_payloads(self) -> PayloadNeeds:
+        """Its handlers' types at every schema version, and its set-based statements' types at
+        any version but theirs (those are upcast in Python)."""
+        return PayloadNeeds(
+            frozenset(self._handlers), {t: s.schema_version for t, s in self._sets.items()}
+        )
 
     def take(self, writes: Writes, batch: Batch, i: int) -> None:
         """Adds event ``i`` of ``batch``: to its set-based statement's span, or through ``apply``

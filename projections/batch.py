@@ -2,7 +2,8 @@
 
 Rows come from ``EventStore.read_all_raw`` (so the store's no-skip guarantee holds) and are decoded
 lazily, once, and only for projections that handle their type: most projections read a handful of
-types, and decoding is the expensive part of a read.
+types, and decoding is the expensive part of a read. A read for known readers carries only the
+payloads they decode (``Projection.payload_needs``); every row is there all the same.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ import asyncpg
 
 from events.registry import DEFAULT_REGISTRY, Registry
 from events.store import StoredEvent, stored_event
+
+
+class MissingPayload(RuntimeError):
+    """A row was read without the payload a projection decodes: its ``payload_needs`` is wrong."""
+
+    def __init__(self, position: int, type_: str) -> None:
+        super().__init__(f"event at position {position} ({type_}) was read without its payload")
 
 
 class Batch:
@@ -54,6 +62,8 @@ class Batch:
             return cached
         row = self.rows[i]
         position, stream, version, event_id, type_, schema_version, recorded_at, payload = row
+        if payload is None:
+            raise MissingPayload(position, type_)
         event = self._registry.decode_json(type_, schema_version, payload, position)
         stored = stored_event(
             position, stream, version, event_id, type_, schema_version, recorded_at, event

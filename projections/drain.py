@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import asyncpg
 import structlog
 
+from events.payloads import PayloadNeeds, union
 from events.store import EventStore
 from projections import checkpoints, quarantine
 from projections.apply import ProjectionFailed, Target, apply_batch
@@ -61,12 +62,12 @@ async def drain(
         if retry_stopped or not cps[p.name].stopped
     }
     members = {p.name: p for p in projections}
+    # One filter for every read: a read ahead serves whichever projections reach its position.
+    read = _Reader(store, union(p.payload_needs() for p in projections), batch_size)
     reads: dict[int, asyncio.Task[list[asyncpg.Record]]] = {}
     try:
         while positions and not (stop is not None and stop.is_set()):
-            if not await _round(
-                conn, store, members, positions, reads, result, retry_stopped, batch_size
-            ):
+            if not await _round(conn, read, members, positions, reads, result, retry_stopped):
                 break
     finally:
         for task in reads.values():
@@ -74,28 +75,39 @@ async def drain(
     return result
 
 
+@dataclass(frozen=True)
+class _Reader:
+    """Reads one batch after a position, with the payloads some projection of the drain needs."""
+
+    store: EventStore
+    needs: PayloadNeeds | None
+    size: int
+
+    async def __call__(self, after: int) -> list[asyncpg.Record]:
+        return await self.store.read_all_raw(after, self.size, self.needs)
+
+
 async def _round(
     conn: Conn,
-    store: EventStore,
+    read: _Reader,
     members: dict[str, Projection],
     positions: dict[str, int],
     reads: dict[int, asyncio.Task[list[asyncpg.Record]]],
     result: DrainResult,
     retry_stopped: bool,
-    batch_size: int,
 ) -> bool:
     """One batch per group of projections at the same position; False when all were empty."""
     progressed = False
     for after in sorted(set(positions.values())):
         task = reads.pop(after, None)
-        rows = await task if task is not None else await store.read_all_raw(after, batch_size)
+        rows = await task if task is not None else await read(after)
         result.seen = max(result.seen, after)
         if not rows:
             continue
         batch = Batch(after, rows)
         result.seen = max(result.seen, batch.last)
-        if len(rows) == batch_size:
-            reads[batch.last] = asyncio.create_task(store.read_all_raw(batch.last, batch_size))
+        if len(rows) == read.size:
+            reads[batch.last] = asyncio.create_task(read(batch.last))
         progressed = True
         for name in [n for n, at in positions.items() if at == after]:
             await _apply_one(conn, members[name], batch, positions, result, retry_stopped)

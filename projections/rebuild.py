@@ -73,11 +73,12 @@ async def _fill(
     """Applies every event to the shadow tables, outside any long transaction. The next batch is
     read on another pool connection while one is applied: reading is half a rebuild's time."""
     after, head = 0, await store.head_position()
-    ahead = asyncio.create_task(store.read_all_raw(after, batch_size))
+    needs = target.projection.payload_needs()
+    ahead = asyncio.create_task(store.read_all_raw(after, batch_size, needs))
     try:
         while rows := await ahead:
             batch = Batch(after, rows)
-            ahead = asyncio.create_task(store.read_all_raw(batch.last, batch_size))
+            ahead = asyncio.create_task(store.read_all_raw(batch.last, batch_size, needs))
             await apply_batch(conn, target, batch)
             after = batch.last
             if after >= head:
@@ -96,8 +97,8 @@ async def _swap(
     async with conn.transaction():
         await checkpoints.lock(conn, projection.name)
         cp = await checkpoints.lock(conn, target.checkpoint)
-        after = cp.position
-        while rows := await store.read_all_raw(after, batch_size):
+        after, needs = cp.position, projection.payload_needs()
+        while rows := await store.read_all_raw(after, batch_size, needs):
             batch = Batch(after, rows)
             await apply_batch(conn, target, batch)
             after = batch.last

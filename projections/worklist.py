@@ -13,6 +13,7 @@ from typing import cast
 
 from events.base import PatientEvent
 from events.decisions import EligibilityScreened, PhaseChanged
+from events.payloads import PayloadNeeds, union
 from events.store import StoredEvent
 from events.upstream import BillingPractitionerChanged, PatientIdentified, TimeLogged
 from projections.audit_payload import WITHHELD
@@ -66,6 +67,9 @@ class WorklistProjection(Projection):
 
     def wants(self, event_type: str) -> bool:
         return event_type in FACT_TYPES or super().wants(event_type)
+
+    def payload_needs(self) -> PayloadNeeds | None:
+        return union([self.registered_payloads(), PayloadNeeds(FACT_TYPES)])
 
     def apply(self, writes: Writes, stored: StoredEvent) -> None:
         super().apply(writes, stored)
