@@ -66,6 +66,13 @@ class RowsRejected(Exception):
         )
 
 
+# Set-based statements are planned for each span's own parameters. After five executions of a
+# prepared statement PostgreSQL may settle on a generic plan; with that choice left to it, 1M-event
+# ledger rebuilds here had phases of minutes at 2-3x their usual time, and none in 16 rounds with
+# custom plans (bench/side_by_side.py). Planning them costs about a millisecond per batch.
+CUSTOM_PLANS = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
+
+
 class Writes:
     """The rows one batch of events produces, grouped by statement in the projection's order."""
 
@@ -91,6 +98,8 @@ class Writes:
     async def flush(self, conn: Conn, span: Span) -> None:
         """Sends every queued row on ``conn`` (inside the caller's transaction), in statement
         order, and runs each set-based statement that has events in ``span``; then clears."""
+        if any(rows.seen for rows in self._sets.values()):
+            await conn.execute(CUSTOM_PLANS)
         for statement in self._order:
             if isinstance(statement, SetSql):
                 await self._flush_set(conn, statement, span)

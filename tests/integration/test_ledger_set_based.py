@@ -21,8 +21,10 @@ from events.decisions import ClaimPrepared, MonthClosed
 from events.store import EventStore
 from events.upstream import ClaimAdjudicated
 from projections import checkpoints, ledger, quarantine
+from projections.base import Projection
 from projections.drain import drain
 from projections.runner import catch_up
+from projections.set_sql import SetSql
 
 pytestmark = pytest.mark.integration
 
@@ -187,3 +189,24 @@ async def test_a_row_the_database_refuses_sets_aside_its_patient_without_quoting
     patients = {r[0] for r in await ledger_rows(pool)}
     assert patients == {"g001", "g002"}
     assert date(2025, 2, 28) in {r[9] for r in await ledger_rows(pool)}
+
+
+async def test_set_based_statements_are_planned_for_each_span_and_the_session_keeps_its_mode(
+    pool: asyncpg.Pool, store: EventStore
+) -> None:
+    await pool.execute("CREATE TABLE test_plan_modes (mode text NOT NULL)")
+    modes = SetSql(
+        MonthClosed,
+        "INSERT INTO test_plan_modes SELECT current_setting('plan_cache_mode') FROM src LIMIT 1",
+    )
+    projection = Projection("test_plan_modes", ("test_plan_modes",), (modes,))
+    await store.append(
+        stream_for("m001"), patient_history("m001", "2025-01", 6, seed=2), expected_version=None
+    )
+    async with pool.acquire() as conn:
+        await checkpoints.ensure(conn, [projection.name])
+        await drain(conn, store, [projection], batch_size=10)
+        after = await conn.fetchval("SELECT current_setting('plan_cache_mode')")
+    planned = [r[0] for r in await pool.fetch("SELECT mode FROM test_plan_modes")]
+    assert len(planned) > 1 and set(planned) == {"force_custom_plan"}
+    assert after == "auto"
