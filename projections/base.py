@@ -68,8 +68,8 @@ class RowsRejected(Exception):
 
 # Set-based statements are planned for each span's own parameters. After five executions of a
 # prepared statement PostgreSQL may settle on a generic plan; with that choice left to it, 1M-event
-# ledger rebuilds here had phases of minutes at 2-3x their usual time, and none in 16 rounds with
-# custom plans (bench/side_by_side.py). Planning them costs about a millisecond per batch.
+# ledger rebuilds here had phases of minutes at 2-3x their usual time, and none in 24 rounds with
+# custom plans (bench/rebuild_rounds.py --ab plans). Planning them costs about 1 ms a batch.
 CUSTOM_PLANS = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 
 
