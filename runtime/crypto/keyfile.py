@@ -2,7 +2,7 @@
 
 Created with one key on the first ``ccm dev`` / ``ccm demo``; ``ccm keys rotate`` adds a key and
 makes it current, keeping the old ones so payloads sealed before still open. The ring re-reads the
-file when it changes, so a running worker follows a rotation without a restart.
+file when it changes, so a running worker follows a rotation without a restart (within a second).
 """
 
 from __future__ import annotations
@@ -11,12 +11,21 @@ import base64
 import binascii
 import os
 import secrets
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from runtime.crypto.keyring import KEY_BYTES, DataKey, KeyInfo, KeyRingError, StaticKeyRing
+from runtime.crypto.keyring import (
+    KEY_BYTES,
+    DataKey,
+    KeyInfo,
+    KeyRingError,
+    StaticKeyRing,
+    UnknownKey,
+)
 
 KEY_FILE = "codec-keys.json"
 
@@ -123,12 +132,24 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 class FileKeyRing:
-    """The key file as a ``KeyRing``, re-read whenever its modification time changes."""
+    """The key file as a ``KeyRing``: a rotation reaches a running process within ``recheck_s``.
 
-    def __init__(self, path: Path) -> None:
+    Every payload a worker seals asks for the current key, and every one it opens for a key by
+    id; checking the file on each call was a ``stat`` per payload, about 3% of a worker's CPU on
+    the workflow path (bench/workflow_path.py). So the current key is re-checked at most every
+    ``recheck_s`` (sealing with the old key a moment longer is harmless: old keys stay in the
+    file), and a key by id only when its id is not in the ring read last (an id's secret never
+    changes: a rotation only adds keys).
+    """
+
+    def __init__(
+        self, path: Path, *, recheck_s: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.path = path
+        self._recheck_s, self._clock = recheck_s, clock
         self._stamp: tuple[int, int, int] | None = None
         self._ring = self._load()
+        self._checked = clock()
 
     def _load(self) -> StaticKeyRing:
         stamp = _stamp(self.path)
@@ -137,16 +158,25 @@ class FileKeyRing:
         return ring
 
     def _fresh(self) -> StaticKeyRing:
+        self._checked = self._clock()
         stamp = _stamp(self.path)
         if stamp is not None and stamp != self._stamp:  # a vanished file: keep the keys read
             self._ring = self._load()
         return self._ring
 
+    def _recent(self) -> StaticKeyRing:
+        if self._clock() - self._checked >= self._recheck_s:
+            return self._fresh()
+        return self._ring
+
     async def current(self) -> DataKey:
-        return await self._fresh().current()
+        return await self._recent().current()
 
     async def get(self, key_id: str) -> DataKey:
-        return await self._fresh().get(key_id)
+        try:
+            return await self._ring.get(key_id)
+        except UnknownKey:  # perhaps added since: a rotation in another process
+            return await self._fresh().get(key_id)
 
     async def describe(self) -> list[KeyInfo]:
         return await self._fresh().describe()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from runtime.crypto.codec import EncryptionCodec
+from runtime.crypto.codec import KEY_ID, EncryptionCodec
 from runtime.crypto.converter import NoKeys, load_key_ring
 from runtime.crypto.keyfile import KEY_FILE, FileKeyRing, create_key_file, rotate_key_file
 from runtime.crypto.keyring import KeyRingError, parse_keys
@@ -58,15 +58,29 @@ def test_the_key_file_is_owner_only_and_a_second_start_keeps_the_first_key(tmp_p
 async def test_rotation_makes_a_new_key_current_and_a_running_ring_follows(tmp_path: Path) -> None:
     path = tmp_path / KEY_FILE
     create_key_file(path)
-    ring = FileKeyRing(path)
+    now = [100.0]
+    ring = FileKeyRing(path, clock=lambda: now[0])
     codec = EncryptionCodec(ring)
     before = await ring.current()
     [sealed] = await codec.encode([plain()])
     added = rotate_key_file(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    now[0] += 0.5  # within the re-check interval the ring still seals with the key it read
+    assert (await ring.current()).id == before.id
+    now[0] += 0.5
     assert (await ring.current()).id == added.id != before.id
     assert await codec.decode([sealed]) == [plain()]
     assert (await ring.describe())[0].id == added.id
+
+
+async def test_a_key_rotated_in_by_another_process_opens_at_once(tmp_path: Path) -> None:
+    path = tmp_path / KEY_FILE
+    create_key_file(path)
+    stale = FileKeyRing(path, clock=lambda: 0.0)  # never re-checks the current key by itself
+    added = rotate_key_file(path)
+    [sealed] = await EncryptionCodec(FileKeyRing(path)).encode([plain()])
+    assert sealed.metadata[KEY_ID].decode() == added.id
+    assert await EncryptionCodec(stale).decode([sealed]) == [plain()]
 
 
 def test_without_keys_a_worker_is_told_what_to_set(tmp_path: Path) -> None:
