@@ -9,10 +9,9 @@ from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from events.identity import Verdict, identify
+from events.identity import Sent, Verdict, identify
 from events.registry import AnyEvent
 from events.store import AppendResult, DuplicateEventConflict, EventStore, WrongExpectedVersion
-from events.upstream import UpstreamEvent
 from telemetry import metrics
 
 
@@ -28,7 +27,7 @@ class AppendInput(BaseModel):
 class LookupInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     stream: str
-    events: list[UpstreamEvent]
+    sent: list[Sent]
 
 
 class StoreActivities:
@@ -65,4 +64,4 @@ class StoreActivities:
     @activity.defn(name="lookup_keys")
     async def lookup_keys(self, inp: LookupInput) -> list[Verdict]:
         """Read-only: what the store holds under each event's key (``events.identity``)."""
-        return await identify(self.store.pool, inp.stream, inp.events)
+        return await identify(self.store.pool, inp.stream, inp.sent)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from events.base import Event
 from events.hashing import content_digest
@@ -39,16 +39,26 @@ def digest_of(event: Event, registry: Registry = DEFAULT_REGISTRY) -> bytes:
     return content_digest(event.store_key, type_, version, payload)
 
 
-async def identify(
-    pool: asyncpg.Pool, stream: str, events: Sequence[Event], registry: Registry = DEFAULT_REGISTRY
-) -> list[Verdict]:
-    """One verdict per event, in order, each with that event's own digest."""
-    keys = list(dict.fromkeys(e.store_key for e in events))
+class Sent(BaseModel):
+    """One event of a batch as the lookup needs it: its store key and its content digest."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    key: str
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$")  # hex of ``digest_of``
+
+
+def sent(events: Sequence[Event], registry: Registry = DEFAULT_REGISTRY) -> list[Sent]:
+    """Pure (the workflow computes it, so the lookup's input is keys and digests, not the
+    events: a batch's events are not serialized, sealed, opened and validated a second time)."""
+    return [Sent(key=e.store_key, digest=digest_of(e, registry).hex()) for e in events]
+
+
+async def identify(pool: asyncpg.Pool, stream: str, batch: Sequence[Sent]) -> list[Verdict]:
+    """One verdict per sent event, in order, each with that event's own digest."""
+    keys = list(dict.fromkeys(s.key for s in batch))
     rows = {r["event_id"]: r for r in await pool.fetch(STORED, keys)}
     # Each event's own digest: a key sent twice with other content must not borrow the other's.
-    return [
-        _verdict(e.store_key, stream, digest_of(e, registry), rows.get(e.store_key)) for e in events
-    ]
+    return [_verdict(s.key, stream, bytes.fromhex(s.digest), rows.get(s.key)) for s in batch]
 
 
 def _verdict(key: str, stream: str, sent: bytes, row: asyncpg.Record | None) -> Verdict:

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.store import AppendInput, LookupInput, StoreActivities
     from events.base import PatientEvent
     from events.decisions import ClaimPrepared
-    from events.identity import Verdict
+    from events.identity import Verdict, sent
     from events.registry import AnyEvent
     from events.store import AppendResult
     from events.upstream import UpstreamEvent
@@ -56,7 +56,7 @@ class ClaimRefused(RuntimeError):
 async def lookup(state: Patient, events: list[UpstreamEvent]) -> list[Verdict]:
     return await workflow.execute_local_activity_method(
         StoreActivities.lookup_keys,
-        LookupInput(stream=_stream(state), events=events),
+        LookupInput(stream=_stream(state), sent=sent(events)),
         start_to_close_timeout=TIMEOUT, retry_policy=RETRY,
     )  # fmt: skip
 
