@@ -2,7 +2,8 @@
 
 Wall time on a shared machine says as much about the neighbours as about the code; the CPU a run
 costs (client and server) says less about them. The server's is its postmaster's own, its
-backends' (live ones read directly, exited ones through the postmaster's reaped children).
+backends' (live ones read directly, exited ones through the postmaster's reaped children,
+``bench.components.Component``).
 """
 
 from __future__ import annotations
@@ -12,30 +13,21 @@ from urllib.parse import parse_qs, urlsplit
 
 import psutil
 
+from bench.components import Component
+
 
 class Cpu:
     """``seconds()``: (client, server) CPU seconds so far."""
 
     def __init__(self, url: str) -> None:
         data_dir = parse_qs(urlsplit(url).query).get("host", [""])[0]
-        self.postmaster: psutil.Process | None = None
+        self.server: Component | None = None
         for proc in psutil.process_iter(["cmdline"]):
             cmdline = proc.info["cmdline"] or []
             if "-D" in cmdline and data_dir and cmdline[cmdline.index("-D") + 1] == data_dir:
-                self.postmaster = proc
+                self.server = Component("postgres", proc)
 
     def seconds(self) -> tuple[float, float]:
-        return time.process_time(), self._server()
-
-    def _server(self) -> float:
-        if self.postmaster is None:
-            return 0.0
-        own = self.postmaster.cpu_times()
-        total = own.user + own.system + own.children_user + own.children_system
-        for child in self.postmaster.children():
-            try:
-                times = child.cpu_times()
-            except psutil.Error:  # exited meanwhile: counted as a reaped child next time
-                continue
-            total += times.user + times.system
-        return total
+        # A backend that has just exited is not yet in its postmaster's reaped children, and may
+        # no longer read as a live one: Component keeps its last sample until it is reaped.
+        return time.process_time(), 0.0 if self.server is None else self.server.cpu()
