@@ -135,11 +135,11 @@ class FileKeyRing:
     """The key file as a ``KeyRing``: a rotation reaches a running process within ``recheck_s``.
 
     Every payload a worker seals asks for the current key, and every one it opens for a key by
-    id; checking the file on each call was a ``stat`` per payload, about 3% of a worker's CPU on
-    the workflow path (bench/workflow_path.py). So the current key is re-checked at most every
-    ``recheck_s`` (sealing with the old key a moment longer is harmless: old keys stay in the
-    file), and a key by id only when its id is not in the ring read last (an id's secret never
-    changes: a rotation only adds keys).
+    id; checking the file on each call was a ``stat`` per payload, about 3% of the worker
+    process's samples on the workflow path (bench/workflow_path.py, py-spy). So the current key
+    is re-checked at most every ``recheck_s`` (sealing with the old key a moment longer is
+    harmless: old keys stay in the file), and a key by id only when its id is not in the ring
+    read last (an id's secret never changes: a rotation only adds keys).
     """
 
     def __init__(
