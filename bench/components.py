@@ -23,24 +23,33 @@ class Component:
     cpu_end: float = 0.0
     peak_bytes: int = 0
     seen: dict[int, float] = field(default_factory=dict)  # live descendant pid -> CPU seconds
+    last: float = 0.0  # the last total read
     tree: bool = True  # False: the root alone (the bench process, whose children are the stack)
 
     def cpu(self) -> float:
-        """CPU seconds of the tree now (exited, unreaped descendants' last sample kept)."""
-        with contextlib.suppress(psutil.Error):
-            times = self.root.cpu_times()
-            if not self.tree:
-                self.cpu_end = times.user + times.system
-                return self.cpu_end
-            own = times.user + times.system + times.children_user + times.children_system
-            for child in self.root.children(recursive=True):
+        """CPU seconds of the tree now, and the last total when it cannot be read.
+
+        A descendant that is exiting is neither listed by psutil nor yet in the root's reaped
+        children's total: its last sample is kept until its pid is gone, and the root's total
+        is read after that check, so a reaped descendant is counted there (only one reaped
+        between the check and the read is counted twice).
+        """
+        try:
+            children = self.root.children(recursive=True) if self.tree else []
+            for child in children:
                 with contextlib.suppress(psutil.Error):
                     t = child.cpu_times()
                     self.seen[child.pid] = t.user + t.system
-            live = {c.pid for c in _children(self.root)}
-            self.seen = {pid: s for pid, s in self.seen.items() if pid in live}
-            return own + sum(self.seen.values())
-        return self.cpu_end
+            listed = {c.pid for c in children}
+            self.seen = {p: s for p, s in self.seen.items() if p in listed or psutil.pid_exists(p)}
+            times = self.root.cpu_times()
+        except psutil.Error:
+            return self.last
+        own = times.user + times.system
+        if self.tree:
+            own += times.children_user + times.children_system
+        self.last = own + sum(self.seen.values())
+        return self.last
 
     def sample_memory(self) -> None:
         total = 0
