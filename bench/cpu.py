@@ -28,6 +28,4 @@ class Cpu:
                 self.server = Component("postgres", proc)
 
     def seconds(self) -> tuple[float, float]:
-        # A backend that has just exited is not yet in its postmaster's reaped children, and may
-        # no longer read as a live one: Component keeps its last sample until it is reaped.
         return time.process_time(), 0.0 if self.server is None else self.server.cpu()
