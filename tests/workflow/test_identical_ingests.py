@@ -4,17 +4,19 @@ calendar decided carries the moment it became due, never the moment a worker not
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import asyncpg
 from temporalio.testing import WorkflowEnvironment
 
+from care.months import check_time, close_time, month_of, previous_month
 from db.migrate import migrate
 from events.base import stream_for
 from tests.fixtures_pg import database_uri
 from upstream.client import CcmClient
 from worker import build_worker
 
-from .builders import closable_months, in_month, life, settle
+from .builders import TZ, closable_months, in_month, life, settle
 from .conftest import Engine
 
 
@@ -42,9 +44,22 @@ async def _payloads(pool: asyncpg.Pool, patient_id: str) -> list[tuple[str, str]
     return [(r["event_id"], r["payload"]) for r in rows]
 
 
+async def _past_the_calendar_within(engine: Engine, window: timedelta) -> None:
+    """Moves the test's clock past any month close (3 days' grace) or at-risk check (the 20th)
+    due within ``window`` of now: one due between the two ingests would be made by the second
+    only, on whichever day and hour the suite runs."""
+    now = await engine.now()
+    month = month_of(now, TZ)
+    for due in sorted((close_time(previous_month(month), TZ, 3), check_time(month, TZ, 20))):
+        if now < due <= now + window:
+            await engine.sleep(seconds=(due - now).total_seconds() + 60)
+            now = await engine.now()
+
+
 async def test_the_same_feed_ingested_twice_records_the_same_events(
     engine: Engine, skipping_env: WorkflowEnvironment, pg_server: str
 ) -> None:
+    await _past_the_calendar_within(engine, timedelta(hours=8))
     p = life(engine.patient())
     m1, m2 = closable_months(await engine.now(), 2)
     feed = [
