@@ -15,6 +15,7 @@ from events.decisions import ClaimPrepared
 from events.store import EventStore
 from ops.policy import PolicyRequest, record_policy
 from runtime.db_urls import DatabaseUrls
+from runtime.settings import Settings
 
 from .claims_practice import practice
 from .test_report_cli import ccm
@@ -85,10 +86,12 @@ async def test_bulk_approval_by_filter_and_auto_approval_by_policy_version(
     # Off by default: the policy leaves every claim for a person, saying why.
     code, out, _ = await ccm(db_urls, tmp_path, "claims", "approve", "--all", "--by-policy")
     assert code == 0 and "left for review (claims_auto_approve is off)" in out
-    now = datetime.now(UTC)
-    req = PolicyRequest("practice-1", month_of(now, "UTC"), {"claims_auto_approve": "true"},
+    # The month in force where the command looks it up (the practice's zone, not UTC: on a
+    # month's last evening in New York, UTC is already in the next month).
+    now, zone = datetime.now(UTC), Settings.from_env().practice_timezone
+    req = PolicyRequest("practice-1", month_of(now, zone), {"claims_auto_approve": "true"},
                         "cco-1", "auto-approve clean months")  # fmt: skip
-    await record_policy(store, req, now, "UTC")
+    await record_policy(store, req, now, zone)
     code, out, err = await ccm(db_urls, tmp_path, "claims", "approve", "--all", "--by-policy")
     assert code == 0, err
     assert "approved by policy-v1" in out

@@ -18,7 +18,7 @@ from care.months import close_time, month_of, month_start, next_month
 from events.upstream import UpstreamEvent
 
 if TYPE_CHECKING:
-    pass
+    from .conftest import Engine
 
 _ADAPTER: TypeAdapter[UpstreamEvent] = TypeAdapter(UpstreamEvent)
 _SEQ = itertools.count(1)
@@ -136,6 +136,18 @@ def closable_months(now: datetime, n: int) -> list[str]:
         months.append(month)
         month = next_month(month)
     return months[-n:]
+
+
+async def clear_of_month_start(engine: Engine, hours: int = 4) -> datetime:
+    """The test server's now, first moved past the local month's first ``hours``: a test that
+    enrols a patient hours before now and counts this month's minutes would see two months
+    when the suite runs just after midnight on the 1st."""
+    now = await engine.now()
+    past = month_start(month_of(now, TZ), TZ) + timedelta(hours=hours)
+    if now < past:
+        await engine.sleep(seconds=(past - now).total_seconds())
+        now = await engine.now()
+    return now
 
 
 class Life(Patient):

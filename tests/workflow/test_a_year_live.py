@@ -12,7 +12,7 @@ from events.decisions import MonthAtRiskFlagged, MonthClosed
 from workflows import rollover
 from workflows.patient import workflow_id_for
 
-from .builders import TZ, in_month, life
+from .builders import TZ, clear_of_month_start, in_month, life
 from .conftest import Engine
 
 # Minutes documented on the 5th of each of the twelve months after enrolment.
@@ -34,7 +34,7 @@ def expected_codes(minutes: int) -> list[tuple[str, int]]:
 
 async def test_a_year_of_live_months_each_closed_flagged_and_billed_once(engine: Engine) -> None:
     p = life(engine.patient())
-    now = await engine.now()
+    now = await clear_of_month_start(engine)
     enrolment = p.enrolled(now - timedelta(hours=3))
     await engine.client.send(enrolment)
     enrolled_in = month_of(now - timedelta(hours=3), TZ)

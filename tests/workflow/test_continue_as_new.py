@@ -17,7 +17,7 @@ from events.decisions import MonthClosed
 from workflows import rollover
 from workflows.patient import workflow_id_for
 
-from .builders import TZ, Life, in_month, life
+from .builders import TZ, Life, clear_of_month_start, in_month, life
 from .conftest import Engine
 
 
@@ -71,7 +71,7 @@ async def test_each_month_close_continues_as_new_carrying_the_patients_state(
 ) -> None:
     monkeypatch.setattr(rollover, "MONTHS_PER_RUN", 1)
     p = life(engine.patient())
-    now = await engine.now()
+    now = await clear_of_month_start(engine)
     first_month = month_of(now, TZ)
     second_month = next_month(first_month)
     enrolment = p.enrolled(now - timedelta(hours=3))
@@ -147,7 +147,7 @@ async def test_a_long_history_continues_as_new_without_a_close(
 ) -> None:
     monkeypatch.setattr(rollover, "HISTORY_EVENTS", 30)
     p = life(engine.patient())
-    now = await engine.now()
+    now = await clear_of_month_start(engine)
     await engine.client.send(p.enrolled(now - timedelta(hours=3)))
     for k in range(4):  # a few updates: each adds its update, task and timer events
         await engine.client.send([p.time(now - timedelta(minutes=50 - 10 * k), 5)])

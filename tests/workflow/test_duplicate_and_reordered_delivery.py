@@ -15,7 +15,7 @@ from care.decision import MonthDecision
 from events.decisions import MonthClosed
 from events.upstream import TimeLogged, UpstreamEvent
 
-from .builders import Life, closable_months, in_month, life
+from .builders import Life, clear_of_month_start, closable_months, in_month, life
 from .conftest import Engine
 
 
@@ -40,7 +40,7 @@ async def claims(engine: Engine, p: Life) -> list[str]:
 
 async def enrolled_now(engine: Engine) -> Life:
     p = life(engine.patient())
-    now = await engine.now()
+    now = await clear_of_month_start(engine)
     receipt = await engine.client.send(p.enrolled(now - timedelta(hours=3)))
     assert receipt.phase == "active"
     return p

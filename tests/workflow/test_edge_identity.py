@@ -13,13 +13,13 @@ from upstream.client import EventRejected
 from upstream.feed import ParsedFeed
 from upstream.ingest import ingest
 
-from .builders import Life, life
+from .builders import Life, clear_of_month_start, life
 from .conftest import Engine
 
 
 async def enrolled(engine: Engine) -> Life:
     p = life(engine.patient())
-    await engine.client.send(p.enrolled(await engine.now() - timedelta(hours=3)))
+    await engine.client.send(p.enrolled(await clear_of_month_start(engine) - timedelta(hours=3)))
     return p
 
 
