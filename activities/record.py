@@ -6,6 +6,11 @@ transactional adapter (the claims outbox) the events, each claim's outbox row an
 stored first, then each claim handed over, then the hand-overs recorded: never a claim without
 the close that prepared it. A retry is idempotent by business identity either way: stored events
 are no-ops by key, the outbox by ``claim_id``, and a hand-over's event id is the patient-month's.
+
+The upstream events the workflow decided as new without asking the store (``unasked``) are
+checked first, and a re-sent, altered or foreign one refuses the call before anything is written.
+The check needs no lock: the workflow is its stream's only writer, and a key another patient's
+append takes meanwhile still fails this one's append on the store's unique key.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.clearinghouse import ClaimAlreadyExists, Clearinghouse, TransactionalClearinghouse
 from events.decisions import ClaimPrepared, ClaimSubmitted
+from events.identity import Sent, Verdict, check
 from events.registry import AnyEvent
 from events.store import AppendResult, DuplicateEventConflict, EventStore, WrongExpectedVersion
 from patient.decide import claim_submitted
@@ -26,21 +32,30 @@ from telemetry import metrics
 
 
 class RecordInput(BaseModel):
-    """Events for one stream after ``expected_version``, and claims to hand over once stored."""
+    """Events for one stream after ``expected_version``, and claims to hand over once stored.
+
+    ``unasked``: the upstream events the workflow decided as new without asking the store
+    (``events.identity``); the call checks them first, and stores nothing when one is not new.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     stream: str
     expected_version: int
     events: list[AnyEvent]
     claims: list[ClaimPrepared] = Field(default_factory=list)
+    unasked: list[Sent] = Field(default_factory=list)
 
 
 class Recorded(BaseModel):
-    """The stream's version after the call, and the hand-overs it recorded (in claim order)."""
+    """The stream's version after the call, and the hand-overs it recorded (in claim order).
+
+    ``refused``: one verdict per ``unasked`` event when one of them was not new; then nothing of
+    the call was kept, and the workflow decides again knowing them."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: int
     submitted: list[ClaimSubmitted]
+    refused: list[Verdict] = Field(default_factory=list)
 
 
 class RecordActivities:
@@ -54,6 +69,10 @@ class RecordActivities:
         (another stream holds a key: the workflow stages again) or ``ClaimAlreadyExists``
         (another claim holds the patient-month: nothing of this call is kept, with the outbox)."""
         started = time.monotonic()
+        if inp.unasked:
+            verdicts = await check(self.store.pool, inp.stream, inp.unasked, inp.expected_version)
+            if any(v.status != "new" for v in verdicts):
+                return Recorded(version=inp.expected_version, submitted=[], refused=verdicts)
         try:
             if inp.claims and isinstance(self.clearinghouse, TransactionalClearinghouse):
                 result, submitted = await self._in_one_transaction(self.clearinghouse, inp)

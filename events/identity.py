@@ -18,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from events.base import Event
 from events.hashing import content_digest
 from events.registry import DEFAULT_REGISTRY, Registry
+from events.store import Conn
 
-STORED = "SELECT event_id, stream, digest FROM events WHERE event_id = ANY($1::text[])"
+STORED = "SELECT event_id, stream, version, digest FROM events WHERE event_id = ANY($1::text[])"
 
 Status = Literal["new", "stored", "conflict", "foreign"]
 
@@ -59,6 +60,25 @@ async def identify(pool: asyncpg.Pool, stream: str, batch: Sequence[Sent]) -> li
     rows = {r["event_id"]: r for r in await pool.fetch(STORED, keys)}
     # Each event's own digest: a key sent twice with other content must not borrow the other's.
     return [_verdict(s.key, stream, bytes.fromhex(s.digest), rows.get(s.key)) for s in batch]
+
+
+async def check(
+    conn: Conn | asyncpg.Pool, stream: str, batch: Sequence[Sent], after_version: int
+) -> list[Verdict]:
+    """``identify`` for a batch the workflow decided as all new, checked where it is stored.
+
+    A key this stream holds *after* ``after_version`` (the version the workflow decided on), with
+    the same content, was stored by an earlier attempt of this very call: the workflow is its
+    stream's only writer and a call's events are decided deterministically. It counts as new, so
+    a retried call is not refused."""
+    keys = list(dict.fromkeys(s.key for s in batch))
+    rows = {r["event_id"]: r for r in await conn.fetch(STORED, keys)}
+    verdicts = []
+    for s in batch:
+        row = rows.get(s.key)
+        own = row is not None and row["stream"] == stream and row["version"] > after_version
+        verdicts.append(_verdict(s.key, stream, bytes.fromhex(s.digest), None if own else row))
+    return verdicts
 
 
 def _verdict(key: str, stream: str, sent: bytes, row: asyncpg.Record | None) -> Verdict:

@@ -71,7 +71,12 @@ async def _start(client: Client, task_queue: str, timezone: str, patient_id: str
     try:
         await client.start_workflow(
             PatientCareWorkflow.run,
-            PatientStart(patient_id=patient_id, timezone=timezone, one_wake_timer=True),
+            PatientStart(
+                patient_id=patient_id,
+                timezone=timezone,
+                one_wake_timer=True,
+                record_checks_keys=True,
+            ),
             id=workflow_id_for(patient_id),
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,

@@ -49,7 +49,12 @@ class CcmClient:
         patient_id = patient_ids.pop()
         start = WithStartWorkflowOperation(
             PatientCareWorkflow.run,
-            PatientStart(patient_id=patient_id, timezone=self.timezone, one_wake_timer=True),
+            PatientStart(
+                patient_id=patient_id,
+                timezone=self.timezone,
+                one_wake_timer=True,
+                record_checks_keys=True,
+            ),
             id=workflow_id_for(patient_id),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             task_queue=self.task_queue,

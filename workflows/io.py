@@ -81,17 +81,21 @@ async def append(state: Patient, events: list[PatientEvent]) -> AppendResult | N
 
 
 async def record(
-    state: Patient, events: list[PatientEvent], claims: list[ClaimPrepared]
+    state: Patient,
+    events: list[PatientEvent],
+    claims: list[ClaimPrepared],
+    unasked: list[UpstreamEvent],
 ) -> Recorded | None:
-    """Stores ``events`` and hands ``claims`` over (activities/record.py); None when another
-    stream holds a staged key (nothing was kept)."""
+    """Stores ``events`` and hands ``claims`` over (activities/record.py), once ``unasked``
+    (decided as new without asking the store) are found new; None when another stream holds a
+    staged key (nothing was kept), ``refused`` set when one of ``unasked`` is not new."""
     summary = f"record {len(events)}" + (f", hand over {len(claims)}" if claims else "")
     try:
         return await workflow.execute_local_activity_method(
             RecordActivities.record,
             RecordInput(
                 stream=_stream(state), expected_version=state.version,
-                events=cast(list[AnyEvent], events), claims=claims,
+                events=cast(list[AnyEvent], events), claims=claims, unasked=sent(unasked),
             ),
             summary=summary, start_to_close_timeout=TIMEOUT, retry_policy=RETRY,
         )  # fmt: skip

@@ -24,6 +24,8 @@ class PatientStart(BaseModel):
     check was made (a month found on track records no event). ``one_wake_timer``: the run keeps
     its calendar wake-up timer across updates (``workflows.wake``); every start by this code sets
     it, and a run recorded before it existed decodes it as False and replays its old path.
+    ``record_checks_keys``: the run decides a delivery's events as new and its record checks
+    them (``workflows.recorder``), asking the store first only after a refusal; the same rule.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -33,6 +35,7 @@ class PatientStart(BaseModel):
     policies: PolicyHistory | None = None
     checked: list[str] = Field(default_factory=list)
     one_wake_timer: bool = False
+    record_checks_keys: bool = False
 
 
 class RecordBatch(BaseModel):

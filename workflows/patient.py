@@ -58,7 +58,8 @@ class PatientCareWorkflow:
         state = start.snapshot or Patient(patient_id=start.patient_id, timezone=start.timezone)
         policies = start.policies or PolicyHistory()
         self.loaded = start.snapshot is not None
-        self.recorder = Recorder(state, policies, frozenset(start.checked))
+        self.record_checks_keys = start.record_checks_keys
+        self.recorder = Recorder(state, policies, frozenset(start.checked), self.record_checks_keys)
         self.inbox: list[Delivery] = []
         self.answers: dict[int, Receipt] = {}
         self.deliveries = 0
@@ -146,7 +147,9 @@ class PatientCareWorkflow:
         policies = self.recorder.policies
         if loaded.state.practice_id is not None:
             policies = (await io.practice_rules(loaded.state.practice_id, None)).policies
-        self.recorder = Recorder(loaded.state, policies, self.recorder.checked)
+        self.recorder = Recorder(
+            loaded.state, policies, self.recorder.checked, self.record_checks_keys
+        )
         await self.recorder.hand_over(loaded.unsubmitted)
 
     async def _step(self) -> None:
@@ -185,7 +188,8 @@ class PatientCareWorkflow:
             patient_id=start.patient_id, timezone=start.timezone,
             snapshot=prune(self.state, first_kept), policies=self.recorder.policies,
             checked=sorted(m for m in self.recorder.checked if m >= current),
-            one_wake_timer=True,  # a new run has no history to stay deterministic with
+            # A new run has no history to stay deterministic with.
+            one_wake_timer=True, record_checks_keys=True,
         )  # fmt: skip
 
     async def _quiesce(self) -> None:

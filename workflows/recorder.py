@@ -33,7 +33,8 @@ FLUSH_AT = 200
 
 
 class RaceLost(Exception):
-    """The store holds one of the staged keys in another stream: stage the batch again."""
+    """The store holds one of the staged keys in another stream, or an event decided as new
+    without asking is not new: stage the batch again, asking the store first."""
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Delivery:
 
     id: int
     events: list[UpstreamEvent]
+    ask: bool = False  # ask the store for every event's verdict before deciding
     done: dict[int, tuple[str, RefusedEvent | None]] = field(default_factory=dict)
     staged: dict[int, tuple[str, RefusedEvent | None]] = field(default_factory=dict)
 
@@ -52,11 +54,18 @@ class Delivery:
 class Recorder:
     """The patient's committed state, and what is staged on top of it."""
 
-    def __init__(self, state: Patient, policies: PolicyHistory, checked: frozenset[str]) -> None:
+    def __init__(
+        self, state: Patient, policies: PolicyHistory, checked: frozenset[str], unasked: bool
+    ) -> None:
+        """``unasked``: decide a delivery's events as new and let the record check them
+        (``PatientStart.record_checks_keys``); otherwise ask the store before deciding. Only
+        with ``FEWER_ACTIONS``: the append of the runs before it checks nothing."""
         self.state, self.trial = state, state
         self.policies = policies
         self.checked, self.trial_checked = checked, checked
+        self.decide_unasked = unasked
         self.pending: list[PatientEvent] = []
+        self.unasked: list[UpstreamEvent] = []  # staged as new without asking the store
         self.touched: list[Delivery] = []
         self.closed_months = 0
 
@@ -67,7 +76,7 @@ class Recorder:
     async def commit(self, claims: list[ClaimPrepared] | None = None) -> None:
         """Appends what is staged and hands ``claims`` over (one activity since
         ``FEWER_ACTIONS``); raises ``RaceLost`` (nothing kept) if the store refuses a key."""
-        if self.pending or claims:
+        if self.pending or claims or self.unasked:
             version = await self._store(claims or [])
             if version is None:
                 self.rollback()
@@ -78,6 +87,7 @@ class Recorder:
             self.closed_months += len(closes)
             self.trial = self.trial.model_copy(update={"version": version})
         self.state, self.checked, self.pending = self.trial, self.trial_checked, []
+        self.unasked = []
         for delivery in self.touched:
             for kind, why in delivery.staged.values():
                 if kind == "refused" and why is not None:
@@ -91,14 +101,15 @@ class Recorder:
         if not fewer_actions():
             result = await io.append(self.state, self.pending)
             return None if result is None else result.version
-        recorded = await io.record(self.state, self.pending, claims)
-        if recorded is None:
+        recorded = await io.record(self.state, self.pending, claims, self.unasked)
+        if recorded is None or recorded.refused:
             return None
         self.trial = fold(recorded.submitted, self.trial)
         return recorded.version
 
     def rollback(self) -> None:
         self.trial, self.trial_checked, self.pending = self.state, self.checked, []
+        self.unasked = []
         for delivery in self.touched:
             delivery.staged.clear()
         self.touched = []
@@ -122,11 +133,12 @@ class Recorder:
                 await self._stage_delivery(d, now)
                 await self.commit()
             except RaceLost:
-                continue
+                d.ask = True
 
     async def _stage_delivery(self, d: Delivery, now: datetime) -> None:
         indices = d.left()
-        verdicts = await io.lookup(self.state, [d.events[i] for i in indices])
+        asked = d.ask or not (self.decide_unasked and fewer_actions())
+        verdicts = await self._verdicts(asked, [d.events[i] for i in indices])
         seen: set[str] = set()
         clock: datetime | None = None
         for i, verdict in zip(indices, verdicts, strict=True):
@@ -139,6 +151,8 @@ class Recorder:
                 continue
             clock = max(clock or event.occurred_at, event.occurred_at)
             await self.tick(min(clock, now))
+            if not asked:  # after the tick: its commit checks only what it stores
+                self.unasked.append(event)
             await self._decide_one(d, i, event)
             if (
                 d.staged[i][0] != "refused"
@@ -146,6 +160,13 @@ class Recorder:
                 seen.add(event.store_key)
             if len(self.pending) >= FLUSH_AT:
                 await self.commit()
+
+    async def _verdicts(self, asked: bool, events: list[UpstreamEvent]) -> list[io.Verdict]:
+        """The store's verdicts; or, unasked, "new" for each: the commit that stores them checks
+        them (a re-send is rare, and asking first costs every update a local activity)."""
+        if asked:
+            return await io.lookup(self.state, events)
+        return [io.Verdict(key=e.store_key, status="new", sent_digest="") for e in events]
 
     async def _decide_one(self, d: Delivery, i: int, event: UpstreamEvent) -> None:
         if isinstance(event, PatientIdentified):

@@ -43,7 +43,8 @@ from workflows import search_attributes as sa
 from workflows.patient import workflow_id_for
 
 HISTORIES = Path(__file__).parent / "histories"
-VERSION = "v3"  # v1: before versions.FEWER_ACTIONS; v2: before PatientStart.one_wake_timer
+VERSION = "v4"  # v1: before versions.FEWER_ACTIONS; v2: before PatientStart.one_wake_timer;
+# v3: before PatientStart.record_checks_keys
 PATIENT_ID = "replay-patient-1"
 KINDS = {
     "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
