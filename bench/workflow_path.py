@@ -4,7 +4,7 @@
 
 For each N, alternating rounds (the first of each pair alternates too) ingest the same synthetic
 practice (two closed months, ending today) through ``upstream.ingest``: once into the patient
-workflow (the real path: dedup lookup, decide, append, close, claim, continue-as-new), once
+workflow (the real path: decide, record with its dedup check, close, claim, continue-as-new), once
 into ``bench.floor`` (update-with-start, one batch-insert activity per update). Each round uses
 fresh ids (``r<k>`` before every patient id), so nothing is a duplicate. Prints the median
 wall time of each, the ratio (goal: path within 1.5x of the floor) and the load average.
