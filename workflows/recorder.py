@@ -151,7 +151,7 @@ class Recorder:
                 continue
             clock = max(clock or event.occurred_at, event.occurred_at)
             await self.tick(min(clock, now))
-            if not asked:  # after the tick: its commit checks only what it stores
+            if not asked:  # after the tick, whose commit stores nothing of this event yet
                 self.unasked.append(event)
             await self._decide_one(d, i, event)
             if (
