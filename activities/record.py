@@ -24,7 +24,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.clearinghouse import ClaimAlreadyExists, Clearinghouse, TransactionalClearinghouse
 from events.decisions import ClaimPrepared, ClaimSubmitted
-from events.identity import Sent, Verdict, check
+from events.identity import Sent, Verdict, identify
 from events.registry import AnyEvent
 from events.store import AppendResult, DuplicateEventConflict, EventStore, WrongExpectedVersion
 from patient.decide import claim_submitted
@@ -70,7 +70,9 @@ class RecordActivities:
         (another claim holds the patient-month: nothing of this call is kept, with the outbox)."""
         started = time.monotonic()
         if inp.unasked:
-            verdicts = await check(self.store.pool, inp.stream, inp.unasked, inp.expected_version)
+            verdicts = await identify(
+                self.store.pool, inp.stream, inp.unasked, inp.expected_version
+            )
             if any(v.status != "new" for v in verdicts):
                 return Recorded(version=inp.expected_version, submitted=[], refused=verdicts)
         try:

@@ -54,30 +54,24 @@ def sent(events: Sequence[Event], registry: Registry = DEFAULT_REGISTRY) -> list
     return [Sent(key=e.store_key, digest=digest_of(e, registry).hex()) for e in events]
 
 
-async def identify(pool: asyncpg.Pool, stream: str, batch: Sequence[Sent]) -> list[Verdict]:
-    """One verdict per sent event, in order, each with that event's own digest."""
-    keys = list(dict.fromkeys(s.key for s in batch))
-    rows = {r["event_id"]: r for r in await pool.fetch(STORED, keys)}
-    # Each event's own digest: a key sent twice with other content must not borrow the other's.
-    return [_verdict(s.key, stream, bytes.fromhex(s.digest), rows.get(s.key)) for s in batch]
-
-
-async def check(
-    conn: Conn | asyncpg.Pool, stream: str, batch: Sequence[Sent], after_version: int
+async def identify(
+    conn: Conn | asyncpg.Pool, stream: str, batch: Sequence[Sent], after: int | None = None
 ) -> list[Verdict]:
-    """``identify`` for a batch the workflow decided as all new, checked where it is stored.
+    """One verdict per sent event, in order, each with that event's own digest.
 
-    A key this stream holds *after* ``after_version`` (the version the workflow decided on), with
-    the same content, was stored by an earlier attempt of this very call: the workflow is its
-    stream's only writer and a call's events are decided deterministically. It counts as new, so
-    a retried call is not refused."""
+    ``after``: the stream version a batch was decided on, for a batch the workflow decided as
+    all new without asking (checked where it is stored). A key this stream holds after it was
+    stored by an earlier attempt of that very call: the workflow is its stream's only writer and
+    a call's events are decided deterministically. It counts as new, so a retried call is not
+    refused."""
     keys = list(dict.fromkeys(s.key for s in batch))
     rows = {r["event_id"]: r for r in await conn.fetch(STORED, keys)}
     verdicts = []
-    for s in batch:
+    for s in batch:  # each its own digest: a key sent twice must not borrow the other's content
         row = rows.get(s.key)
-        own = row is not None and row["stream"] == stream and row["version"] > after_version
-        verdicts.append(_verdict(s.key, stream, bytes.fromhex(s.digest), None if own else row))
+        if after is not None and row is not None and row["stream"] == stream:
+            row = None if row["version"] > after else row  # the call's own earlier attempt
+        verdicts.append(_verdict(s.key, stream, bytes.fromhex(s.digest), row))
     return verdicts
 
 
