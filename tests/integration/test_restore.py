@@ -25,7 +25,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from care.months import check_time, close_time, month_of, month_start, next_month, previous_month
+from care.months import close_time, month_of, previous_month
 from care.policy import Policy
 from events.base import stream_for
 from events.decisions import ClaimPrepared, ClaimSubmitted, MonthClosed
@@ -34,7 +34,7 @@ from events.upstream import UpstreamEvent
 from runtime.binaries import temporal_cli
 from tests.codec_keys import TEST_CONVERTER, TEST_KEYS_ENV
 from tests.integration.test_workflow_dev_server import recently
-from tests.workflow.builders import TZ, Life, in_month
+from tests.workflow.builders import TZ, Life, calendar_moments, in_month
 from upstream.client import CcmClient
 from worker import build_worker
 from workflows import search_attributes as sa
@@ -95,14 +95,8 @@ async def clear_of_the_calendar(window: timedelta) -> None:
     """Waits, when a month close, an at-risk check or a month's end comes within ``window``, for
     it to pass: the test runs on the real clock for about a minute, and one that came between
     the ingest and the restore would be decided by the restored workflow only."""
-    policy, now = Policy(), datetime.now(UTC)
-    month = month_of(now, TZ)
-    moments = (
-        close_time(previous_month(month), TZ, policy.grace_days),
-        check_time(month, TZ, policy.at_risk_check_day),
-        month_start(next_month(month), TZ),
-    )
-    coming = [m for m in moments if now < m <= now + window]  # fmt: skip
+    now = datetime.now(UTC)
+    coming = [m for m in calendar_moments(now) if now < m <= now + window]
     if coming:
         await asyncio.sleep((max(coming) - now).total_seconds() + 5)
 

@@ -14,7 +14,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
 
-from care.months import close_time, month_of, month_start, next_month
+from care.months import check_time, close_time, month_of, month_start, next_month, previous_month
 from events.upstream import UpstreamEvent
 
 if TYPE_CHECKING:
@@ -136,6 +136,14 @@ def closable_months(now: datetime, n: int) -> list[str]:
         months.append(month)
         month = next_month(month)
     return months[-n:]
+
+
+def calendar_moments(now: datetime) -> list[datetime]:
+    """The workflow's calendar around ``now`` under the default policy, in order: the previous
+    month's close (3 days' grace), this month's at-risk check (the 20th), the next month's start."""
+    month = month_of(now, TZ)
+    return sorted((close_time(previous_month(month), TZ, 3), check_time(month, TZ, 20),
+                   month_start(next_month(month), TZ)))  # fmt: skip
 
 
 async def clear_of_month_start(engine: Engine, hours: int = 4) -> datetime:

@@ -9,14 +9,13 @@ from datetime import timedelta
 import asyncpg
 from temporalio.testing import WorkflowEnvironment
 
-from care.months import check_time, close_time, month_of, previous_month
 from db.migrate import migrate
 from events.base import stream_for
 from tests.fixtures_pg import database_uri
 from upstream.client import CcmClient
 from worker import build_worker
 
-from .builders import TZ, closable_months, in_month, life, settle
+from .builders import calendar_moments, closable_months, in_month, life, settle
 from .conftest import Engine
 
 
@@ -45,12 +44,11 @@ async def _payloads(pool: asyncpg.Pool, patient_id: str) -> list[tuple[str, str]
 
 
 async def _past_the_calendar_within(engine: Engine, window: timedelta) -> None:
-    """Moves the test's clock past any month close (3 days' grace) or at-risk check (the 20th)
-    due within ``window`` of now: one due between the two ingests would be made by the second
-    only, on whichever day and hour the suite runs."""
+    """Moves the test's clock past any month close, at-risk check or month start due within
+    ``window`` of now: one due between the two ingests would be made by the second only, on
+    whichever day and hour the suite runs."""
     now = await engine.now()
-    month = month_of(now, TZ)
-    for due in sorted((close_time(previous_month(month), TZ, 3), check_time(month, TZ, 20))):
+    for due in calendar_moments(now):
         if now < due <= now + window:
             await engine.sleep(seconds=(due - now).total_seconds() + 60)
             now = await engine.now()
