@@ -15,6 +15,7 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
 
 from care.months import check_time, close_time, month_of, month_start, next_month, previous_month
+from care.policy import Policy
 from events.upstream import UpstreamEvent
 
 if TYPE_CHECKING:
@@ -140,9 +141,10 @@ def closable_months(now: datetime, n: int) -> list[str]:
 
 def calendar_moments(now: datetime) -> list[datetime]:
     """The workflow's calendar around ``now`` under the default policy, in order: the previous
-    month's close (3 days' grace), this month's at-risk check (the 20th), the next month's start."""
-    month = month_of(now, TZ)
-    return sorted((close_time(previous_month(month), TZ, 3), check_time(month, TZ, 20),
+    month's close (after the grace days), this month's at-risk check, the next month's start."""
+    month, policy = month_of(now, TZ), Policy()
+    return sorted((close_time(previous_month(month), TZ, policy.grace_days),
+                   check_time(month, TZ, policy.at_risk_check_day),
                    month_start(next_month(month), TZ)))  # fmt: skip
 
 
