@@ -3,13 +3,14 @@ bulk by filter, auto-approval by the policy version, and the audit packet naming
 
 from __future__ import annotations
 
+import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from care.months import month_of
+from care.months import month_end, month_of
 from events.claims import claim_stream
 from events.decisions import ClaimPrepared
 from events.store import EventStore
@@ -26,6 +27,17 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 async def prepared(store: EventStore) -> list[ClaimPrepared]:
     return await practice(store)
+
+
+async def clear_of_month_end(zone: str, window: timedelta = timedelta(minutes=2)) -> datetime:
+    """The real now, once the practice's month end is not within ``window``: the policy is
+    recorded for this month, and the commands that look it up read the clock again later."""
+    now = datetime.now(UTC)
+    end = month_end(month_of(now, zone), zone)
+    if end - now <= window:
+        await asyncio.sleep((end - now).total_seconds() + 1)
+        now = datetime.now(UTC)
+    return now
 
 
 async def queue(db_urls: DatabaseUrls, tmp_path: Path, *flags: str) -> list[dict[str, object]]:
@@ -88,7 +100,8 @@ async def test_bulk_approval_by_filter_and_auto_approval_by_policy_version(
     assert code == 0 and "left for review (claims_auto_approve is off)" in out
     # The month in force where the command looks it up (the practice's zone, not UTC: on a
     # month's last evening in New York, UTC is already in the next month).
-    now, zone = datetime.now(UTC), Settings.from_env().practice_timezone
+    zone = Settings.from_env().practice_timezone
+    now = await clear_of_month_end(zone)
     req = PolicyRequest("practice-1", month_of(now, zone), {"claims_auto_approve": "true"},
                         "cco-1", "auto-approve clean months")  # fmt: skip
     await record_policy(store, req, now, zone)
