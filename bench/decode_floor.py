@@ -27,7 +27,8 @@ from pydantic import BaseModel
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, as a script
 
 from bench.synthetic import patient_history
-from events.trusted import decoding, stored_validator
+from events.collector import decoding
+from events.trusted import stored_validator
 
 Decoder = Callable[[type[BaseModel], str], object]
 DECODERS: dict[str, Decoder] = {

@@ -17,10 +17,10 @@ from asyncpg.pool import PoolConnectionProxy
 from pydantic import BaseModel, ConfigDict
 
 from events.base import Event
+from events.collector import decoding
 from events.hashing import content_digest
 from events.payloads import READ_ALL_NEEDED, PayloadNeeds
 from events.registry import DEFAULT_REGISTRY, Registry
-from events.trusted import decoding
 
 WRONG_VERSION = "CCM01"
 CONFLICT = "CCM02"

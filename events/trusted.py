@@ -21,9 +21,6 @@ literals, enums, patterns, lengths, bounds, strictness and nested models all sta
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from pydantic import BaseModel
@@ -93,29 +90,3 @@ def decode_stored(model: type[BaseModel], text: str) -> Any:
     """``model`` from a stored row's JSON text; raises ``ValidationError`` naming the field when
     the row is not such an event."""
     return stored_validator(model).validate_json(text)
-
-
-@contextmanager
-def decoding() -> Iterator[None]:
-    """Decodes a batch of events with the cyclic garbage collector paused, then moves every
-    young object, the batch's included, to the collector's oldest generation.
-
-    Decoding a page allocates thousands of small objects that all outlive the page (models,
-    their dicts and field sets, nested models). Left young, each would be traversed by the next
-    young collection while the caller still holds the page, again in the middle generation, and
-    counted toward full collections: 15-25% of a decoded read's time (bench/side_by_side.py).
-    Decoded events hold no reference cycles, so reference counting frees them wherever they sit.
-    ``gc.freeze()`` then ``gc.unfreeze()`` moves the young objects to the oldest generation in
-    constant time, with whatever else was young: a cycle among those waits for the next full
-    collection, which the rest of the process still triggers as usual. It also undoes any
-    earlier ``gc.freeze()``; the engine makes none. Use only around synchronous code.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()

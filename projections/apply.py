@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from events.trusted import decoding
+from events.collector import decoding
 from projections import checkpoints, quarantine
 from projections.base import Conn, Projection
 from projections.batch import Batch
