@@ -10,13 +10,14 @@ the oldest generation (``gc.freeze()`` then ``gc.unfreeze()``, constant time).
 CPython runs a full collection once the objects promoted into the oldest generation pass a
 quarter of those that survived the last one; objects moved there by ``gc.unfreeze()`` are never
 counted. In a worker the young objects moved with a page include garbage cycles (an evicted
-workflow's instance, its tasks and frames), so without a rule of our own full collections
-stopped and a worker's memory grew with every patient it had seen, past any cache bound
-(bench/scale.py). The rule kept here counts the young objects each page moves (CPython's trigger)
-and, once they pass a quarter of the heap, looks at what the move left behind: a full collection
-runs only if the interpreter holds a quarter more memory blocks than after the last one. A reader
-whose heap stays level (a projection, ``read_all``) never pays for one; a heap that grows pays at
-CPython's rate. Every check is constant time but the block count, taken once per quarter.
+workflow's instance, its tasks and frames), so without a rule of our own full collections would
+stop and a worker's memory would grow with every patient it has seen, past any cache bound
+(bench/scale.py). The rule kept here counts the young objects each page moves (CPython's
+trigger) and, once they pass a quarter of the heap, looks at what the move left behind: a full
+collection runs only if the interpreter holds a quarter more memory blocks than after the last
+one. A reader whose heap stays level (a projection, ``read_all``) never pays for one; a heap
+that grows pays at CPython's rate. Every check is constant time but the block count, taken once
+per quarter.
 """
 
 from __future__ import annotations
